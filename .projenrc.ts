@@ -1,0 +1,110 @@
+import { awscdk, javascript } from 'projen';
+
+const CDK_VERSION = '2.257.0';
+
+const project = new awscdk.AwsCdkConstructLibrary({
+  name: 'cdk-serverless-tracing',
+  description:
+    'AWS CDK constructs for end-to-end distributed tracing of serverless applications: X-Ray, the AWS OpenTelemetry distro layer and trace context across SQS, SNS and EventBridge.',
+  keywords: ['cdk', 'aws-cdk', 'xray', 'opentelemetry', 'tracing', 'lambda', 'sqs', 'observability'],
+  author: 'cdk-serverless-tracing contributors',
+  authorAddress: 'maintainers@cdk-serverless-tracing.dev',
+  repositoryUrl: 'https://github.com/cdk-serverless-tracing/cdk-serverless-tracing.git',
+  defaultReleaseBranch: 'main',
+  license: 'Apache-2.0',
+  projenrcTs: true,
+  packageManager: javascript.NodePackageManager.NPM,
+  github: false,
+
+  // The newest @aws-cdk/integ-runner reads cloud-assembly schema <= 53; aws-cdk-lib 2.257.0 is the
+  // newest release that still writes it (see shared/notes/toolchain.md).
+  cdkVersion: CDK_VERSION,
+  constructsVersion: '10.5.1',
+  jsiiVersion: '~6.0.0',
+
+  devDeps: [
+    // cdk-nag 3.x rewrote the engine and does not run on aws-cdk-lib 2.257; the library itself only
+    // writes `cdk_nag` metadata, so users never need cdk-nag at run time.
+    'cdk-nag@^2.38.2',
+    '@aws-cdk/integ-tests-alpha@2.245.0-alpha.0',
+    '@aws-cdk/integ-runner@2.197.10',
+    'esbuild@0.28.2',
+    '@types/aws-lambda',
+    '@aws-sdk/client-sqs',
+  ],
+
+  jestOptions: {
+    // Snapshot tests must be able to fail in CI; `npx projen test:update` refreshes them on purpose.
+    updateSnapshot: javascript.UpdateSnapshot.NEVER,
+    jestConfig: {
+      testMatch: ['<rootDir>/test/**/*.test.ts'],
+      testPathIgnorePatterns: ['/node_modules/', '\\.snapshot/', '/cdk\\.out/'],
+      coveragePathIgnorePatterns: ['/node_modules/', '/test/'],
+      // Synthesizing stacks with bundled functions is CPU-bound; two workers match the CI machine.
+      maxWorkers: 2,
+      testTimeout: 120_000,
+    },
+  },
+
+  eslintOptions: {
+    dirs: ['src'],
+    devdirs: ['test', 'integ', 'examples', 'scripts', 'projenrc', '.projenrc.ts'],
+    ignorePatterns: ['*.js', '*.d.ts', 'node_modules/', '*.generated.ts', 'coverage', 'test-reports', 'cdk.out', '*.snapshot/'],
+  },
+
+  gitignore: [
+    'cdk.out/',
+    '.cdk.staging/',
+    // integ-runner's assertion-provider bundles: large, regenerated on every synth, not diffed.
+    '*.snapshot/asset.*',
+    '/bench-results/',
+  ],
+});
+
+for (const pattern of ['/examples/', '/integ/', '/scripts/', '/cdk.out/', '/.ci/', '/ARCHITECTURE.md', '/.cfnlintrc.yaml']) {
+  project.addPackageIgnore(pattern);
+}
+
+// unrs-resolver 1.13 publishes only its linux bindings to the registry this project uses, which makes
+// `npm ci` reject a lockfile generated here; 1.12.2 has them all.
+project.package.addPackageResolutions('unrs-resolver@1.12.2');
+
+// Node 20 reached end of life on 2026-10-30; the banner jsii prints about it on every run is noise here.
+project.tasks.addEnvironment('JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION', '20');
+
+// Type-checked folders outside src/ and test/: eslint's project service needs a tsconfig for each.
+for (const dir of ['integ', 'examples', 'scripts']) {
+  new javascript.TypescriptConfig(project, {
+    fileName: `${dir}/tsconfig.json`,
+    extends: javascript.TypescriptConfigExtends.fromPaths(['../tsconfig.json']),
+    include: ['**/*.ts'],
+    exclude: ['node_modules', '**/*.snapshot/**', 'cdk.out'],
+    compilerOptions: { rootDir: '..', noEmit: true },
+  });
+}
+
+// --- Tasks -----------------------------------------------------------------------------------------
+
+const tsNode = (tsconfig: string, file: string) => `ts-node --prefer-ts-exts --project ${tsconfig} ${file}`;
+
+project.addTask('example', {
+  description: 'Synthesize the order-pipeline example into cdk.out/ (no AWS account needed) and print what was traced',
+  exec: tsNode('examples/tsconfig.json', 'examples/order-pipeline/main.ts'),
+});
+
+const integApp = `"ts-node --prefer-ts-exts --project integ/tsconfig.json {filePath}"`;
+project.addTask('integ:update', {
+  description: 'Re-create the integ snapshots without deploying (do this on purpose and say why in the commit)',
+  exec: `integ-runner --directory integ --app ${integApp} --update-on-failed --dry-run --parallel-regions us-east-1`,
+});
+const integSnapshot = project.addTask('integ:snapshot', {
+  description: 'Verify the committed integ snapshots offline (synth + diff, never deploys)',
+  exec: `integ-runner --directory integ --app ${integApp}`,
+});
+
+// cfn-lint runs inside jest (test/cfn-lint.test.ts) so that a finding fails the same command as any test.
+const testTask = project.testTask;
+testTask.prependSpawn(project.compileTask);
+testTask.spawn(integSnapshot);
+
+project.synth();

@@ -1,0 +1,503 @@
+import { Annotations, CfnResource, Stack, Token } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { Construct, IConstruct } from 'constructs';
+import { checkDistroLayerAvailable, distroLayerArn, DistroLanguage, DISTRO_LAYER_NAMES } from './distro-layer-arn';
+import { functionEnvironment } from './function-environment';
+import { DISTRO_EXEC_WRAPPER, OpenTelemetryLayer } from './open-telemetry-layer';
+import { acknowledgeNagFindings } from '../nag/nag-acknowledgement';
+import { OpenTelemetryMode, TracedFunctionRecord, TracingRegistry } from '../registry/tracing-registry';
+
+/**
+ * Instrumentation options shared by `TracedFunction`, `TracedNodejsFunction` and `FunctionTracing.instrument`.
+ */
+export interface FunctionInstrumentationOptions {
+  /**
+   * The service name the function's traces and logs carry, written to `OTEL_SERVICE_NAME` and
+   * `POWERTOOLS_SERVICE_NAME` so OpenTelemetry and Powertools agree. 1-128 characters: letters, digits,
+   * `.`, `_`, `-`, starting with a letter or digit.
+   *
+   * @default - `OTEL_SERVICE_NAME` or `POWERTOOLS_SERVICE_NAME` if the function already sets one, else the
+   * stack name and the construct path below the stack in kebab case (`order-pipeline-validate`)
+   */
+  readonly serviceName?: string;
+
+  /**
+   * Which OpenTelemetry layer the function gets.
+   *
+   * @default OpenTelemetryLayer.awsDistro()
+   */
+  readonly openTelemetry?: OpenTelemetryLayer;
+
+  /**
+   * Whether CloudWatch Application Signals is enabled (`OTEL_AWS_APPLICATION_SIGNALS_ENABLED`, plus the
+   * `CloudWatchLambdaApplicationSignalsExecutionRolePolicy` managed policy on the function's role).
+   * Only meaningful with the AWS distro layer or a custom layer built like it.
+   *
+   * @default true, as the AWS distro itself defaults it
+   */
+  readonly applicationSignals?: boolean;
+}
+
+/**
+ * Options of `FunctionTracing.instrument`.
+ */
+export interface FunctionTracingOptions extends FunctionInstrumentationOptions {
+  /**
+   * The X-Ray tracing mode. `Tracing.DISABLED` is refused.
+   *
+   * @default - the function's own mode if it has one, else `Tracing.ACTIVE`
+   */
+  readonly tracing?: lambda.Tracing;
+}
+
+const ENV = {
+  EXEC_WRAPPER: 'AWS_LAMBDA_EXEC_WRAPPER',
+  SERVICE_NAME: 'OTEL_SERVICE_NAME',
+  POWERTOOLS_SERVICE_NAME: 'POWERTOOLS_SERVICE_NAME',
+  PROPAGATORS: 'OTEL_PROPAGATORS',
+  APPLICATION_SIGNALS: 'OTEL_AWS_APPLICATION_SIGNALS_ENABLED',
+} as const;
+
+/** W3C first so OpenTelemetry-native consumers read it; `xray` keeps AWS services (SQS, EventBridge) linked. */
+const PROPAGATORS = 'baggage,tracecontext,xray';
+const APPLICATION_SIGNALS_POLICY = 'CloudWatchLambdaApplicationSignalsExecutionRolePolicy';
+const XRAY_POLICY_ID = 'XRayTracingPolicy';
+const SUPPORTED_DISTRO_RUNTIMES: Record<DistroLanguage, string[]> = {
+  NODEJS: ['nodejs18.x', 'nodejs20.x', 'nodejs22.x', 'nodejs24.x'],
+  PYTHON: ['python3.10', 'python3.11', 'python3.12', 'python3.13', 'python3.14'],
+};
+const SERVICE_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
+
+/**
+ * What instrumentation needs to know about a function, available before it exists (for the
+ * `Traced*` constructors) or read from an existing one.
+ */
+interface InstrumentationSubject {
+  /** The scope the function is (or will be) created in, and its id: they name the default service. */
+  readonly scope: IConstruct;
+  readonly id: string;
+  readonly runtime: lambda.Runtime;
+  readonly isContainerImage: boolean;
+  /** The function's environment so far; values that are tokens are absent. */
+  readonly environment: Record<string, string>;
+  /** The tracing mode the function already has, or was given. */
+  readonly existingTracing?: lambda.Tracing;
+  /** The function already carries aws-cdk-lib's `adotInstrumentation` layer. */
+  readonly hasAdotLayer: boolean;
+}
+
+/**
+ * The validated result of planning: applying it cannot fail half-way.
+ */
+interface InstrumentationPlan {
+  readonly serviceName: string;
+  readonly tracing: lambda.Tracing;
+  readonly mode: OpenTelemetryMode;
+  readonly language?: DistroLanguage;
+  readonly layerArn?: string;
+  readonly execWrapper?: string;
+  readonly applicationSignals: boolean;
+  readonly adotInstrumentation?: lambda.AdotInstrumentationConfig;
+  readonly environment: Record<string, string>;
+}
+
+/**
+ * Applies X-Ray tracing and OpenTelemetry instrumentation to Lambda functions.
+ *
+ * One implementation serves `TracedFunction`, `TracedNodejsFunction` and existing functions: everything is
+ * validated first, then applied, so a function is never left half-instrumented.
+ */
+export class FunctionTracing {
+  /**
+   * Instruments an existing function: X-Ray tracing, the OpenTelemetry layer and its environment, JSON
+   * logs, the IAM this needs, and registration in the stack's tracing registry.
+   *
+   * Idempotent: instrumenting a traced function again with no options, or with the options it already
+   * has, changes nothing and returns its record; different options are an error.
+   */
+  public static instrument(fn: lambda.Function, options: FunctionTracingOptions = {}): TracedFunctionRecord {
+    const registry = TracingRegistry.of(fn);
+    const existing = registry.findFunction(fn);
+    if (existing) {
+      checkSameInstrumentation(fn, existing, options);
+      return existing;
+    }
+    if (options.tracing === lambda.Tracing.DISABLED) {
+      throw new Error(`tracing: Tracing.DISABLED contradicts instrumenting '${fn.node.path}' for tracing; use Tracing.PASS_THROUGH to only propagate trace context`);
+    }
+    const cfn = fn.node.defaultChild as lambda.CfnFunction;
+    const existingTracing = tracingOf(fn, cfn);
+    const hasAdotLayer = fn.node.tryFindChild('AdotLayer') !== undefined;
+    const plan = planInstrumentation({
+      scope: fn.node.scope!,
+      id: fn.node.id,
+      runtime: fn.runtime,
+      isContainerImage: fn.runtime === lambda.Runtime.FROM_IMAGE || cfn.packageType === 'Image',
+      environment: functionEnvironment(fn),
+      existingTracing,
+      hasAdotLayer,
+    }, options, options.tracing ?? existingTracing ?? lambda.Tracing.ACTIVE);
+    if (plan.mode === OpenTelemetryMode.LEGACY_ADOT && !hasAdotLayer) {
+      throw new Error(`openTelemetry: OpenTelemetryLayer.legacyAdot() needs aws-cdk-lib's adotInstrumentation, which can only be set when a function is created; set adotInstrumentation in the props of '${fn.node.path}', or create it as a TracedFunction`);
+    }
+    return applyInstrumentation(fn, plan, {
+      tracingConfigured: existingTracing !== undefined,
+      layerAttached: plan.mode === OpenTelemetryMode.LEGACY_ADOT,
+    });
+  }
+
+  private constructor() {}
+}
+
+/**
+ * Validates the options against the function and decides everything instrumentation will do.
+ * Throws, naming the prop, on anything it cannot honour.
+ *
+ * @internal
+ */
+export function planInstrumentation(
+  subject: InstrumentationSubject,
+  options: FunctionInstrumentationOptions,
+  tracing: lambda.Tracing,
+): InstrumentationPlan {
+  const layer = options.openTelemetry ?? OpenTelemetryLayer.awsDistro();
+  const env = subject.environment;
+  const serviceName = resolveServiceName(subject, options.serviceName);
+
+  let language: DistroLanguage | undefined;
+  let layerArn: string | undefined;
+  let execWrapper: string | undefined;
+  let adotInstrumentation: lambda.AdotInstrumentationConfig | undefined;
+
+  if (layer.mode !== OpenTelemetryMode.NONE) {
+    checkRuntimeTakesLayers(subject);
+    if (subject.hasAdotLayer && layer.mode !== OpenTelemetryMode.LEGACY_ADOT) {
+      throw new Error(`openTelemetry: '${pathOf(subject)}' already has aws-cdk-lib's adotInstrumentation layer; use OpenTelemetryLayer.legacyAdot() or remove adotInstrumentation from the function`);
+    }
+  }
+  switch (layer.mode) {
+    case OpenTelemetryMode.AWS_DISTRO:
+      language = distroLanguage(subject.runtime);
+      checkDistroLayerAvailable(subject.scope, language, 'openTelemetry');
+      execWrapper = DISTRO_EXEC_WRAPPER;
+      break;
+    case OpenTelemetryMode.CUSTOM_LAYER:
+      if (!Token.isUnresolved(layer.layerVersionArn) && !/^arn:aws[a-z-]*:lambda:[a-z0-9-]+:\d{12}:layer:[A-Za-z0-9_-]+:\d+$/.test(layer.layerVersionArn!)) {
+        throw new Error(`openTelemetry: '${layer.layerVersionArn}' is not a Lambda layer version ARN (arn:<partition>:lambda:<region>:<account>:layer:<name>:<version>)`);
+      }
+      layerArn = layer.layerVersionArn;
+      execWrapper = layer.execWrapper;
+      break;
+    case OpenTelemetryMode.LEGACY_ADOT:
+      if (subject.hasAdotLayer) {
+        execWrapper = env[ENV.EXEC_WRAPPER];
+      } else {
+        adotInstrumentation = layer.adotInstrumentation ?? defaultAdotInstrumentation(subject.runtime);
+        execWrapper = adotInstrumentation.execWrapper;
+      }
+      break;
+    case OpenTelemetryMode.NONE:
+      break;
+  }
+
+  if (execWrapper !== undefined && env[ENV.EXEC_WRAPPER] !== undefined && env[ENV.EXEC_WRAPPER] !== execWrapper) {
+    throw new Error(
+      `environment: ${ENV.EXEC_WRAPPER} is '${env[ENV.EXEC_WRAPPER]}' on '${pathOf(subject)}', but the OpenTelemetry layer ` +
+      `(${layer.mode}) runs the handler through '${execWrapper}'. Remove the variable, or use OpenTelemetryLayer.none()`,
+    );
+  }
+
+  const takesDistroEnv = layer.mode === OpenTelemetryMode.AWS_DISTRO || layer.mode === OpenTelemetryMode.CUSTOM_LAYER;
+  const applicationSignals = takesDistroEnv && resolveApplicationSignals(subject, options.applicationSignals);
+
+  const environment: Record<string, string> = {
+    [ENV.SERVICE_NAME]: serviceName,
+    [ENV.POWERTOOLS_SERVICE_NAME]: serviceName,
+  };
+  if (layer.mode !== OpenTelemetryMode.NONE) {
+    const propagators = env[ENV.PROPAGATORS];
+    if (propagators !== undefined && !propagatesAcrossAws(propagators)) {
+      throw new Error(`environment: ${ENV.PROPAGATORS} is '${propagators}' on '${pathOf(subject)}'; it must include 'tracecontext' and 'xray' (or 'xray-lambda') for trace context to survive SQS, SNS and EventBridge`);
+    }
+    environment[ENV.PROPAGATORS] = propagators ?? PROPAGATORS;
+    if (execWrapper !== undefined) environment[ENV.EXEC_WRAPPER] = execWrapper;
+  }
+  if (takesDistroEnv) {
+    environment[ENV.APPLICATION_SIGNALS] = String(applicationSignals);
+  }
+
+  return { serviceName, tracing, mode: layer.mode, language, layerArn, execWrapper, applicationSignals, adotInstrumentation, environment };
+}
+
+/**
+ * Applies a plan made by `planInstrumentation` and registers the function.
+ *
+ * @internal
+ */
+export function applyInstrumentation(
+  fn: lambda.Function,
+  plan: InstrumentationPlan,
+  state: { tracingConfigured: boolean; layerAttached: boolean },
+): TracedFunctionRecord {
+  const cfn = fn.node.defaultChild as lambda.CfnFunction;
+  cfn.tracingConfig = { mode: plan.tracing.toString() };
+  if (!state.tracingConfigured) grantXRayWrite(fn);
+
+  let layerArn = plan.layerArn;
+  if (plan.mode === OpenTelemetryMode.AWS_DISTRO) {
+    layerArn = distroLayerArn(fn, plan.language!, 'openTelemetry');
+  }
+  if (layerArn !== undefined && !state.layerAttached) {
+    fn.addLayers(lambda.LayerVersion.fromLayerVersionArn(fn, 'OpenTelemetryLayer', layerArn));
+  }
+  if (plan.mode === OpenTelemetryMode.LEGACY_ADOT) {
+    layerArn = (fn.node.tryFindChild('AdotLayer') as lambda.ILayerVersion | undefined)?.layerVersionArn;
+  }
+  for (const [key, value] of Object.entries(plan.environment)) {
+    fn.addEnvironment(key, value);
+  }
+  if (plan.applicationSignals) grantApplicationSignals(fn);
+  useJsonLogs(fn, cfn);
+
+  const record: TracedFunctionRecord = {
+    function: fn,
+    serviceName: plan.serviceName,
+    tracingMode: plan.tracing.toString(),
+    openTelemetryMode: plan.mode,
+    layerArn,
+    execWrapper: plan.execWrapper,
+    applicationSignals: plan.applicationSignals,
+  };
+  TracingRegistry.of(fn).registerFunction(record);
+  fn.node.addValidation({ validate: () => instrumentationIntact(fn, cfn, plan) });
+  return record;
+}
+
+/**
+ * Reads what a `Traced*` constructor knows from its props before the function exists.
+ *
+ * @internal
+ */
+export function subjectFromProps(scope: Construct, id: string, props: {
+  readonly runtime: lambda.Runtime;
+  readonly environment?: Record<string, string>;
+  readonly tracing?: lambda.Tracing;
+  readonly adotInstrumentation?: lambda.AdotInstrumentationConfig;
+}): InstrumentationSubject {
+  if (props.tracing === lambda.Tracing.DISABLED) {
+    throw new Error(`tracing: Tracing.DISABLED contradicts a traced function ('${scope.node.path}/${id}'); use Tracing.PASS_THROUGH to only propagate trace context`);
+  }
+  if (props.adotInstrumentation !== undefined) {
+    throw new Error(`adotInstrumentation: set openTelemetry: OpenTelemetryLayer.legacyAdot(config) instead on '${scope.node.path}/${id}', so the layer is validated with the rest of the tracing options`);
+  }
+  const environment: Record<string, string> = {};
+  for (const [key, value] of Object.entries(props.environment ?? {})) {
+    if (!Token.isUnresolved(value)) environment[key] = value;
+  }
+  return {
+    scope,
+    id,
+    runtime: props.runtime,
+    isContainerImage: props.runtime === lambda.Runtime.FROM_IMAGE,
+    environment,
+    existingTracing: props.tracing,
+    hasAdotLayer: false,
+  };
+}
+
+function checkSameInstrumentation(fn: lambda.Function, record: TracedFunctionRecord, options: FunctionTracingOptions): void {
+  const differences: string[] = [];
+  if (options.serviceName !== undefined && options.serviceName !== record.serviceName) {
+    differences.push(`serviceName '${options.serviceName}' (has '${record.serviceName}')`);
+  }
+  if (options.openTelemetry !== undefined && options.openTelemetry.mode !== record.openTelemetryMode) {
+    differences.push(`openTelemetry ${options.openTelemetry.mode} (has ${record.openTelemetryMode})`);
+  }
+  if (options.openTelemetry?.layerVersionArn !== undefined && options.openTelemetry.layerVersionArn !== record.layerArn) {
+    differences.push(`openTelemetry layer '${options.openTelemetry.layerVersionArn}' (has '${record.layerArn}')`);
+  }
+  if (options.applicationSignals !== undefined && options.applicationSignals !== record.applicationSignals) {
+    differences.push(`applicationSignals ${options.applicationSignals} (has ${record.applicationSignals})`);
+  }
+  if (options.tracing !== undefined && options.tracing.toString() !== record.tracingMode) {
+    differences.push(`tracing ${options.tracing} (has ${record.tracingMode})`);
+  }
+  if (differences.length > 0) {
+    throw new Error(`'${fn.node.path}' is already traced with other options: ${differences.join('; ')}`);
+  }
+}
+
+function resolveServiceName(subject: InstrumentationSubject, given: string | undefined): string {
+  const env = subject.environment;
+  const fromEnv = env[ENV.SERVICE_NAME] ?? env[ENV.POWERTOOLS_SERVICE_NAME];
+  if (env[ENV.SERVICE_NAME] !== undefined && env[ENV.POWERTOOLS_SERVICE_NAME] !== undefined && env[ENV.SERVICE_NAME] !== env[ENV.POWERTOOLS_SERVICE_NAME]) {
+    throw new Error(`environment: ${ENV.SERVICE_NAME} ('${env[ENV.SERVICE_NAME]}') and ${ENV.POWERTOOLS_SERVICE_NAME} ('${env[ENV.POWERTOOLS_SERVICE_NAME]}') disagree on '${pathOf(subject)}'; set serviceName instead`);
+  }
+  if (given !== undefined && fromEnv !== undefined && given !== fromEnv) {
+    throw new Error(`serviceName: '${given}' contradicts the service name '${fromEnv}' already in the environment of '${pathOf(subject)}'`);
+  }
+  const name = given ?? fromEnv ?? defaultServiceName(subject);
+  if (!Token.isUnresolved(name) && !SERVICE_NAME_PATTERN.test(name)) {
+    throw new Error(`serviceName: '${name}' is not allowed; use 1-128 letters, digits, '.', '_' or '-', starting with a letter or digit`);
+  }
+  return name;
+}
+
+function defaultServiceName(subject: InstrumentationSubject): string {
+  const stack = Stack.of(subject.scope);
+  const below = subject.scope.node.scopes.slice(stack.node.scopes.length).map((c) => c.node.id);
+  const parts = Token.isUnresolved(stack.stackName) ? [...below, subject.id] : [stack.stackName, ...below, subject.id];
+  const kebab = parts.join('-')
+    .replace(/([a-z0-9])([A-Z])/g, '$1-$2')
+    .replace(/[^A-Za-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .toLowerCase();
+  return kebab.slice(0, 128).replace(/-+$/, '');
+}
+
+function resolveApplicationSignals(subject: InstrumentationSubject, given: boolean | undefined): boolean {
+  const fromEnv = subject.environment[ENV.APPLICATION_SIGNALS];
+  if (fromEnv !== undefined && fromEnv !== 'true' && fromEnv !== 'false') {
+    throw new Error(`environment: ${ENV.APPLICATION_SIGNALS} is '${fromEnv}' on '${pathOf(subject)}'; allowed: 'true' or 'false'`);
+  }
+  if (given !== undefined && fromEnv !== undefined && String(given) !== fromEnv) {
+    throw new Error(`applicationSignals: ${given} contradicts ${ENV.APPLICATION_SIGNALS}='${fromEnv}' in the environment of '${pathOf(subject)}'`);
+  }
+  return given ?? (fromEnv === undefined ? true : fromEnv === 'true');
+}
+
+function checkRuntimeTakesLayers(subject: InstrumentationSubject): void {
+  if (subject.isContainerImage) {
+    throw new Error(`openTelemetry: '${pathOf(subject)}' is a container image function, which cannot have layers; build the OpenTelemetry distro into the image and use OpenTelemetryLayer.none()`);
+  }
+  const family = subject.runtime.family;
+  if (family === lambda.RuntimeFamily.GO || family === lambda.RuntimeFamily.OTHER) {
+    throw new Error(`openTelemetry: runtime '${subject.runtime.name}' of '${pathOf(subject)}' does not run AWS_LAMBDA_EXEC_WRAPPER scripts, so no OpenTelemetry layer can wrap it; instrument the binary with an OpenTelemetry SDK and use OpenTelemetryLayer.none()`);
+  }
+}
+
+function distroLanguage(runtime: lambda.Runtime): DistroLanguage {
+  const language: DistroLanguage | undefined =
+    runtime.family === lambda.RuntimeFamily.NODEJS ? 'NODEJS' :
+      runtime.family === lambda.RuntimeFamily.PYTHON ? 'PYTHON' : undefined;
+  if (language === undefined) {
+    throw new Error(`openTelemetry: there is no AWS OpenTelemetry distro layer for runtime '${runtime.name}' (only Node.js and Python); use OpenTelemetryLayer.legacyAdot() for Java, fromLayerArn(...) or none()`);
+  }
+  // A runtime given as a token (Runtime.NODEJS_LATEST resolved per region) is judged by its family.
+  if (!runtime.isVariable && !Token.isUnresolved(runtime.name) && !SUPPORTED_DISTRO_RUNTIMES[language].includes(runtime.name)) {
+    throw new Error(`runtime: '${runtime.name}' is not supported by the ${DISTRO_LAYER_NAMES[language]} layer; supported: ${SUPPORTED_DISTRO_RUNTIMES[language].join(', ')}`);
+  }
+  return language;
+}
+
+function defaultAdotInstrumentation(runtime: lambda.Runtime): lambda.AdotInstrumentationConfig {
+  switch (runtime.family) {
+    case lambda.RuntimeFamily.NODEJS:
+      return {
+        layerVersion: lambda.AdotLayerVersion.fromJavaScriptSdkLayerVersion(lambda.AdotLambdaLayerJavaScriptSdkVersion.LATEST),
+        execWrapper: lambda.AdotLambdaExecWrapper.REGULAR_HANDLER,
+      };
+    case lambda.RuntimeFamily.PYTHON:
+      return {
+        layerVersion: lambda.AdotLayerVersion.fromPythonSdkLayerVersion(lambda.AdotLambdaLayerPythonSdkVersion.LATEST),
+        execWrapper: lambda.AdotLambdaExecWrapper.INSTRUMENT_HANDLER,
+      };
+    case lambda.RuntimeFamily.JAVA:
+      return {
+        layerVersion: lambda.AdotLayerVersion.fromJavaAutoInstrumentationLayerVersion(lambda.AdotLambdaLayerJavaAutoInstrumentationVersion.LATEST),
+        execWrapper: lambda.AdotLambdaExecWrapper.REGULAR_HANDLER,
+      };
+    default:
+      throw new Error(`openTelemetry: aws-cdk-lib has no ADOT layer for runtime '${runtime.name}'; use OpenTelemetryLayer.fromLayerArn(...) or none()`);
+  }
+}
+
+function propagatesAcrossAws(propagators: string): boolean {
+  const names = propagators.split(',').map((p) => p.trim());
+  return names.includes('tracecontext') && (names.includes('xray') || names.includes('xray-lambda'));
+}
+
+/**
+ * X-Ray write access in a policy of its own, so the `Resource: *` these actions require can be
+ * acknowledged for exactly these two actions and never for anything else on the role.
+ */
+function grantXRayWrite(fn: lambda.Function): void {
+  const role = fn.role;
+  if (!(role instanceof iam.Role)) {
+    Annotations.of(fn).addWarningV2('cdk-serverless-tracing:imported-role',
+      'The function\'s role is not created in this app: grant it xray:PutTraceSegments and xray:PutTelemetryRecords on "*" yourself, or X-Ray drops its segments.');
+    return;
+  }
+  let policy = role.node.tryFindChild(XRAY_POLICY_ID) as iam.Policy | undefined;
+  if (!policy) {
+    policy = new iam.Policy(role, XRAY_POLICY_ID, {
+      statements: [new iam.PolicyStatement({
+        actions: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'],
+        resources: ['*'],
+      })],
+    });
+    role.attachInlinePolicy(policy);
+    acknowledgeNagFindings(policy.node.defaultChild as CfnResource, [{
+      id: 'AwsSolutions-IAM5',
+      reason: 'xray:PutTraceSegments and xray:PutTelemetryRecords support no resource-level permissions; X-Ray requires Resource "*". This policy holds only these two actions.',
+      appliesTo: ['Resource::*'],
+    }]);
+  }
+  fn.node.addDependency(policy);
+}
+
+function grantApplicationSignals(fn: lambda.Function): void {
+  const role = fn.role;
+  if (!(role instanceof iam.Role)) {
+    Annotations.of(fn).addWarningV2('cdk-serverless-tracing:imported-role-application-signals',
+      `The function's role is not created in this app: attach the ${APPLICATION_SIGNALS_POLICY} managed policy yourself, or Application Signals receives nothing.`);
+    return;
+  }
+  role.addManagedPolicy(iam.ManagedPolicy.fromAwsManagedPolicyName(APPLICATION_SIGNALS_POLICY));
+  acknowledgeNagFindings(role.node.defaultChild as CfnResource, [{
+    id: 'AwsSolutions-IAM4',
+    reason: `${APPLICATION_SIGNALS_POLICY} is the policy AWS maintains for Application Signals on Lambda: X-Ray segment writes and log writes limited to the /aws/application-signals/data log group.`,
+    appliesTo: [`Policy::arn:<AWS::Partition>:iam::aws:policy/${APPLICATION_SIGNALS_POLICY}`],
+  }]);
+}
+
+function useJsonLogs(fn: lambda.Function, cfn: lambda.CfnFunction): void {
+  const config = cfn.loggingConfig;
+  if (Token.isUnresolved(config)) return;
+  const current = config as lambda.CfnFunction.LoggingConfigProperty | undefined;
+  if (current?.logFormat === undefined) {
+    cfn.loggingConfig = { ...current, logFormat: 'JSON' };
+  } else if (current.logFormat !== 'JSON') {
+    Annotations.of(fn).addWarningV2('cdk-serverless-tracing:text-logs',
+      `The function logs in ${current.logFormat} format: its log lines cannot be joined to traces by the trace id field. Use LoggingFormat.JSON.`);
+  }
+}
+
+function tracingOf(fn: IConstruct, cfn: lambda.CfnFunction): lambda.Tracing | undefined {
+  const config = Stack.of(fn).resolve(cfn.tracingConfig) as { mode?: string } | undefined;
+  switch (config?.mode) {
+    case 'Active': return lambda.Tracing.ACTIVE;
+    case 'PassThrough': return lambda.Tracing.PASS_THROUGH;
+    default: return undefined;
+  }
+}
+
+/** A later `addEnvironment` or L1 override must not silently undo the instrumentation. */
+function instrumentationIntact(fn: lambda.Function, cfn: lambda.CfnFunction, plan: InstrumentationPlan): string[] {
+  const errors: string[] = [];
+  const environment = functionEnvironment(fn);
+  for (const key of [ENV.EXEC_WRAPPER, ENV.SERVICE_NAME, ENV.POWERTOOLS_SERVICE_NAME]) {
+    if (plan.environment[key] !== undefined && environment[key] !== plan.environment[key]) {
+      errors.push(`${key} was changed to '${environment[key]}' after the function was traced with '${plan.environment[key]}'`);
+    }
+  }
+  if (tracingOf(fn, cfn) === undefined) {
+    errors.push('tracingConfig was removed after the function was traced');
+  }
+  return errors;
+}
+
+function pathOf(subject: InstrumentationSubject): string {
+  return `${subject.scope.node.path}/${subject.id}`;
+}

@@ -1,0 +1,44 @@
+import { Stack, Token } from 'aws-cdk-lib';
+import { IConstruct } from 'constructs';
+import { TracedConnectionRole, TracingRegistry } from '../registry/tracing-registry';
+
+/**
+ * A plain-text account of what a stack traces, read from its tracing registry: functions with their
+ * layer and wrapper, queues with their dead-letter queue, producers and consumers.
+ */
+export class TracingReport {
+  /**
+   * Renders the report of one stack. Values only known at deploy time (a layer ARN chosen through a
+   * `CfnMapping`, say) are shown as the CloudFormation expression that will produce them.
+   */
+  public static render(stack: Stack): string {
+    const registry = TracingRegistry.of(stack);
+    const show = (value: string | undefined) => value === undefined ? '-'
+      : Token.isUnresolved(value) ? JSON.stringify(stack.resolve(value)) : value;
+    const name = (c: IConstruct) => c.node.path.startsWith(`${stack.node.path}/`) ? c.node.path.slice(stack.node.path.length + 1) : c.node.path;
+    const region = Token.isUnresolved(stack.region) ? 'resolved at deploy time' : stack.region;
+
+    const lines = [`Stack ${stack.stackName} (region: ${region})`];
+    const functions = registry.functions;
+    lines.push(`  Functions traced: ${functions.length}`);
+    for (const f of functions) {
+      lines.push(`    ${name(f.function)}`);
+      lines.push(`      service: ${f.serviceName}, X-Ray: ${f.tracingMode}, OpenTelemetry: ${f.openTelemetryMode}, Application Signals: ${f.applicationSignals ? 'on' : 'off'}`);
+      lines.push(`      layer: ${show(f.layerArn)}`);
+      lines.push(`      wrapper: ${show(f.execWrapper)}`);
+    }
+    const queues = registry.queues;
+    lines.push(`  Queues traced: ${queues.length}`);
+    for (const q of queues) {
+      const functionsOf = (role: TracedConnectionRole) =>
+        registry.connectionsOf(q.owner, role).map((c) => name(c.function)).join(', ') || '-';
+      lines.push(`    ${name(q.owner)}`);
+      lines.push(`      dead-letter queue: ${name(q.deadLetterQueue)}`);
+      lines.push(`      producers: ${functionsOf(TracedConnectionRole.PRODUCER)}`);
+      lines.push(`      consumers: ${functionsOf(TracedConnectionRole.CONSUMER)}`);
+    }
+    return lines.join('\n');
+  }
+
+  private constructor() {}
+}

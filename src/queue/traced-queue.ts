@@ -1,0 +1,369 @@
+import { Annotations, CfnResource, Duration, Lazy, Names, RemovalPolicy, Token } from 'aws-cdk-lib';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { functionEnvironment } from '../function/function-environment';
+import { acknowledgeNagFindings } from '../nag/nag-acknowledgement';
+import { TracedConnectionRole, TracingRegistry } from '../registry/tracing-registry';
+
+/**
+ * Props of `TracedQueue`. Names follow `sqs.QueueProps` where they mean the same.
+ */
+export interface TracedQueueProps {
+  /**
+   * The queue's name; the dead-letter queue is named after it (`<name>-dlq`, `<name>-dlq.fifo`).
+   * @default - CloudFormation generates names
+   */
+  readonly queueName?: string;
+
+  /**
+   * Whether this is a FIFO queue; its dead-letter queue is FIFO too.
+   * @default false
+   */
+  readonly fifo?: boolean;
+
+  /**
+   * FIFO only: deduplicate on a SHA-256 of the body.
+   * @default false
+   */
+  readonly contentBasedDeduplication?: boolean;
+
+  /**
+   * How long a received message stays invisible to other consumers. Must be at least six times the
+   * longest consumer timeout plus its batching window, as Lambda's SQS event source requires.
+   * @default - derived from the consumers added with `addConsumer` (at least 30 seconds)
+   */
+  readonly visibilityTimeout?: Duration;
+
+  /**
+   * How long the queue keeps a message.
+   * @default Duration.days(4)
+   */
+  readonly retentionPeriod?: Duration;
+
+  /**
+   * How long the dead-letter queue keeps a message. It should outlive `retentionPeriod`: a standard
+   * queue keeps a message's original enqueue time when it moves to the dead-letter queue.
+   * @default Duration.days(14)
+   */
+  readonly deadLetterQueueRetentionPeriod?: Duration;
+
+  /**
+   * How many receives a message gets before it moves to the dead-letter queue (1-1000).
+   * @default 5
+   */
+  readonly maxReceiveCount?: number;
+
+  /**
+   * Server-side encryption of both queues. `QueueEncryption.UNENCRYPTED` is refused.
+   * @default - `QueueEncryption.KMS` when `encryptionMasterKey` is given, else `QueueEncryption.SQS_MANAGED`
+   */
+  readonly encryption?: sqs.QueueEncryption;
+
+  /**
+   * The KMS key that encrypts both queues, with `QueueEncryption.KMS`.
+   * @default - a new key when `encryption` is `QueueEncryption.KMS`, none otherwise
+   */
+  readonly encryptionMasterKey?: kms.IKey;
+
+  /**
+   * How long SQS reuses a data key before calling KMS again (KMS encryption only).
+   * @default Duration.minutes(5)
+   */
+  readonly dataKeyReuse?: Duration;
+
+  /**
+   * The delay before a new message becomes visible.
+   * @default Duration.seconds(0)
+   */
+  readonly deliveryDelay?: Duration;
+
+  /**
+   * The long-polling wait of `ReceiveMessage` calls.
+   * @default Duration.seconds(0)
+   */
+  readonly receiveMessageWaitTime?: Duration;
+
+  /**
+   * The largest message accepted, in bytes.
+   * @default 1048576
+   */
+  readonly maxMessageSizeBytes?: number;
+
+  /**
+   * What happens to both queues when they leave the stack.
+   * @default RemovalPolicy.DESTROY
+   */
+  readonly removalPolicy?: RemovalPolicy;
+}
+
+/**
+ * Options of `TracedQueue.addConsumer`.
+ */
+export interface QueueConsumerOptions {
+  /**
+   * How many messages one invocation receives (1-10 for FIFO queues, 1-10000 otherwise; above 10 needs
+   * `maxBatchingWindow`).
+   * @default 10
+   */
+  readonly batchSize?: number;
+
+  /**
+   * How long Lambda gathers messages before invoking the function (not for FIFO queues).
+   * @default - no batching window
+   */
+  readonly maxBatchingWindow?: Duration;
+
+  /**
+   * The most concurrent invocations this event source starts (2-1000).
+   * @default - no limit beyond the function's concurrency
+   */
+  readonly maxConcurrency?: number;
+
+  /**
+   * Whether the event source is enabled.
+   * @default true
+   */
+  readonly enabled?: boolean;
+}
+
+/**
+ * Options of `TracedQueue.addProducer`.
+ */
+export interface QueueProducerOptions {
+  /**
+   * The environment variable the producer reads the queue URL from.
+   * @default - the queue's construct id in upper snake case plus `_QUEUE_URL` (`ORDERS_QUEUE_URL`)
+   */
+  readonly environmentVariable?: string;
+}
+
+const DEFAULT_VISIBILITY_SECONDS = 30;
+const MAX_VISIBILITY_SECONDS = 12 * 60 * 60;
+const LAMBDA_DEFAULT_TIMEOUT = Duration.seconds(3);
+const ENV_NAME_PATTERN = /^[A-Za-z][A-Za-z0-9_]*$/;
+
+/**
+ * An SQS queue for traced producers and consumers: encrypted, SSL-only, with a dead-letter queue of its
+ * own (encrypted, SSL-only, 14-day retention), consumers that report partial batch failures, and a
+ * visibility timeout derived from its consumers. Registered in the stack's tracing registry.
+ */
+export class TracedQueue extends Construct {
+  /** The queue messages are sent to. */
+  public readonly queue: sqs.Queue;
+  /** The queue that receives messages after `maxReceiveCount` failed receives. */
+  public readonly deadLetterQueue: sqs.Queue;
+  /** How many receives a message gets before it moves to `deadLetterQueue`. */
+  public readonly maxReceiveCount: number;
+
+  private readonly fifo: boolean;
+  private readonly visibilityTimeout?: Duration;
+  private readonly consumers: { readonly fn: lambda.IFunction; readonly timeout?: Duration; readonly window?: Duration }[] = [];
+  private readonly producers: { readonly fn: lambda.Function; readonly variable: string }[] = [];
+
+  constructor(scope: Construct, id: string, props: TracedQueueProps = {}) {
+    super(scope, id);
+    const maxReceiveCount = props.maxReceiveCount ?? 5;
+    if (!Token.isUnresolved(maxReceiveCount) && (!Number.isInteger(maxReceiveCount) || maxReceiveCount < 1 || maxReceiveCount > 1000)) {
+      throw new Error(`maxReceiveCount: ${maxReceiveCount} is not allowed; use an integer from 1 to 1000`);
+    }
+    if (props.encryption === sqs.QueueEncryption.UNENCRYPTED) {
+      throw new Error('encryption: QueueEncryption.UNENCRYPTED is not allowed; use SQS_MANAGED (the default), KMS_MANAGED or KMS');
+    }
+    if (props.encryptionMasterKey && props.encryption !== undefined && props.encryption !== sqs.QueueEncryption.KMS) {
+      throw new Error(`encryption: ${props.encryption} contradicts encryptionMasterKey; use QueueEncryption.KMS with a key`);
+    }
+    if (props.contentBasedDeduplication && !props.fifo) {
+      throw new Error('contentBasedDeduplication: only FIFO queues deduplicate; set fifo: true');
+    }
+    if (props.queueName !== undefined && !Token.isUnresolved(props.queueName)) {
+      const base = props.fifo ? props.queueName.replace(/\.fifo$/, '') : props.queueName;
+      if (!/^[A-Za-z0-9_-]{1,71}$/.test(base)) {
+        throw new Error(`queueName: '${props.queueName}' is not allowed; use 1-71 letters, digits, '-' or '_' (the dead-letter queue adds '-dlq')`);
+      }
+    }
+    this.visibilityTimeout = props.visibilityTimeout;
+    if (props.visibilityTimeout && !props.visibilityTimeout.isUnresolved() && props.visibilityTimeout.toSeconds() > MAX_VISIBILITY_SECONDS) {
+      throw new Error(`visibilityTimeout: ${props.visibilityTimeout.toSeconds()} seconds is not allowed; SQS allows at most 43200 (12 hours)`);
+    }
+
+    const retention = props.retentionPeriod ?? Duration.days(4);
+    const dlqRetention = props.deadLetterQueueRetentionPeriod ?? Duration.days(14);
+    if (!retention.isUnresolved() && !dlqRetention.isUnresolved() && dlqRetention.toSeconds() < retention.toSeconds()) {
+      Annotations.of(this).addWarningV2('cdk-serverless-tracing:dlq-retention',
+        `deadLetterQueueRetentionPeriod (${dlqRetention.toHumanString()}) is shorter than retentionPeriod (${retention.toHumanString()}): a message keeps its enqueue time when it moves, so it can expire from the dead-letter queue before anyone looks at it.`);
+    }
+
+    this.fifo = props.fifo ?? false;
+    this.maxReceiveCount = maxReceiveCount;
+    const encryption = props.encryption ?? (props.encryptionMasterKey ? sqs.QueueEncryption.KMS : sqs.QueueEncryption.SQS_MANAGED);
+    const shared = {
+      fifo: props.fifo ? true : undefined,
+      encryption,
+      encryptionMasterKey: props.encryptionMasterKey,
+      dataKeyReuse: props.dataKeyReuse,
+      enforceSSL: true,
+      removalPolicy: props.removalPolicy,
+    };
+    const dlqName = props.queueName === undefined ? undefined
+      : `${props.queueName.replace(/\.fifo$/, '')}-dlq${this.fifo ? '.fifo' : ''}`;
+    this.deadLetterQueue = new sqs.Queue(this, 'DeadLetterQueue', {
+      ...shared,
+      queueName: dlqName,
+      retentionPeriod: dlqRetention,
+    });
+    this.queue = new sqs.Queue(this, 'Queue', {
+      ...shared,
+      // Only the encryption key is shared: the KMS key of the dead-letter queue, when created, is reused.
+      encryptionMasterKey: props.encryptionMasterKey ?? this.deadLetterQueue.encryptionMasterKey,
+      queueName: props.queueName === undefined || !this.fifo || props.queueName.endsWith('.fifo') ? props.queueName : `${props.queueName}.fifo`,
+      contentBasedDeduplication: props.contentBasedDeduplication,
+      retentionPeriod: props.retentionPeriod,
+      deliveryDelay: props.deliveryDelay,
+      receiveMessageWaitTime: props.receiveMessageWaitTime,
+      maxMessageSizeBytes: props.maxMessageSizeBytes,
+      visibilityTimeout: props.visibilityTimeout,
+      deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount },
+    });
+    if (!props.visibilityTimeout) {
+      (this.queue.node.defaultChild as sqs.CfnQueue).visibilityTimeout = Lazy.number({ produce: () => this.derivedVisibilitySeconds() });
+    }
+
+    acknowledgeNagFindings(this.deadLetterQueue.node.defaultChild as CfnResource, [{
+      id: 'Serverless-SQSRedrivePolicy',
+      reason: `This queue is the dead-letter queue of ${this.queue.node.path}; a redrive policy on it would only move failed messages out of sight again.`,
+    }, {
+      id: 'AwsSolutions-SQS3',
+      reason: `This queue is the dead-letter queue of ${this.queue.node.path}; it has no dead-letter queue of its own by design.`,
+    }]);
+
+    TracingRegistry.of(this).registerQueue({ owner: this, queue: this.queue, deadLetterQueue: this.deadLetterQueue });
+  }
+
+  /** Whether the queue is a FIFO queue. */
+  public get isFifo(): boolean {
+    return this.fifo;
+  }
+
+  /**
+   * Invokes `fn` with batches from this queue: partial batch failures reported (`ReportBatchItemFailures`),
+   * so one failing message is retried alone. Raises the derived visibility timeout to six times the
+   * function's timeout plus the batching window, or fails when an explicit `visibilityTimeout` is smaller.
+   *
+   * @returns the event source, whose `eventSourceMappingId` and `eventSourceMappingArn` are available
+   */
+  public addConsumer(fn: lambda.IFunction, options: QueueConsumerOptions = {}): SqsEventSource {
+    if (this.consumers.some((c) => c.fn === fn)) {
+      throw new Error(`addConsumer: '${fn.node.path}' already consumes '${this.node.path}'`);
+    }
+    this.checkConsumerOptions(options);
+    const timeout = fn instanceof lambda.Function ? (fn.timeout ?? LAMBDA_DEFAULT_TIMEOUT) : undefined;
+    const needed = timeout && !timeout.isUnresolved() ? requiredVisibilitySeconds(timeout, options.maxBatchingWindow) : undefined;
+    if (this.visibilityTimeout && !this.visibilityTimeout.isUnresolved()) {
+      if (needed !== undefined && this.visibilityTimeout.toSeconds() < needed) {
+        throw new Error(
+          `visibilityTimeout: ${this.visibilityTimeout.toSeconds()} seconds on '${this.node.path}' is less than the ${needed} seconds ` +
+          `its consumer '${fn.node.path}' needs (6 x its ${timeout!.toSeconds()} second timeout` +
+          `${options.maxBatchingWindow ? ` + ${options.maxBatchingWindow.toSeconds()} second batching window` : ''}); raise it or leave it unset to derive it`,
+        );
+      }
+    } else if (needed === undefined) {
+      throw new Error(`visibilityTimeout: the timeout of consumer '${fn.node.path}' is not known here (an imported function); set visibilityTimeout on '${this.node.path}' to at least 6 x its timeout`);
+    } else if (needed > MAX_VISIBILITY_SECONDS) {
+      throw new Error(`addConsumer: '${fn.node.path}' needs a visibility timeout of ${needed} seconds (6 x timeout + batching window), above the 43200 SQS allows; lower its timeout`);
+    }
+
+    const source = new SqsEventSource(this.queue, {
+      reportBatchItemFailures: true,
+      batchSize: options.batchSize,
+      maxBatchingWindow: options.maxBatchingWindow,
+      maxConcurrency: options.maxConcurrency,
+      enabled: options.enabled,
+    });
+    fn.addEventSource(source);
+    this.consumers.push({ fn, timeout, window: options.maxBatchingWindow });
+
+    const mapping = fn.node.tryFindChild(`SqsEventSource:${Names.nodeUniqueId(this.queue.node)}`);
+    if (mapping?.node.defaultChild instanceof CfnResource) {
+      acknowledgeNagFindings(mapping.node.defaultChild, [{
+        id: 'Serverless-LambdaEventSourceMappingDestination',
+        reason: `SQS event source mappings take no on-failure destination: failed messages return to ${this.queue.node.path} and move to its dead-letter queue after ${this.maxReceiveCount} receives.`,
+      }]);
+    }
+    TracingRegistry.of(this).registerConnection({ resource: this, function: fn, role: TracedConnectionRole.CONSUMER });
+    return source;
+  }
+
+  /**
+   * Lets `fn` send to this queue: grants `sqs:SendMessage` (and the key's encrypt permissions) and sets
+   * an environment variable with the queue URL.
+   *
+   * @returns the name of the environment variable
+   */
+  public addProducer(fn: lambda.Function, options: QueueProducerOptions = {}): string {
+    const variable = options.environmentVariable ?? `${upperSnake(this.node.id)}_QUEUE_URL`;
+    if (!ENV_NAME_PATTERN.test(variable) || variable.startsWith('AWS_')) {
+      throw new Error(`environmentVariable: '${variable}' is not allowed; use letters, digits and '_', starting with a letter and not with 'AWS_' (reserved by Lambda)`);
+    }
+    const previous = this.producers.find((p) => p.fn === fn);
+    if (previous) {
+      if (previous.variable !== variable) {
+        throw new Error(`addProducer: '${fn.node.path}' already produces to '${this.node.path}' through ${previous.variable}, not ${variable}`);
+      }
+      return variable;
+    }
+    const current = functionEnvironment(fn)[variable];
+    if (current !== undefined) {
+      throw new Error(`environmentVariable: ${variable} is already set on '${fn.node.path}' to '${current}'; pick another name`);
+    }
+    this.queue.grantSendMessages(fn);
+    fn.addEnvironment(variable, this.queue.queueUrl);
+    this.producers.push({ fn, variable });
+    TracingRegistry.of(this).registerConnection({ resource: this, function: fn, role: TracedConnectionRole.PRODUCER });
+    return variable;
+  }
+
+  private checkConsumerOptions(options: QueueConsumerOptions): void {
+    const { batchSize, maxBatchingWindow, maxConcurrency } = options;
+    const maxBatch = this.fifo ? 10 : 10000;
+    if (batchSize !== undefined && !Token.isUnresolved(batchSize)) {
+      if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > maxBatch) {
+        throw new Error(`batchSize: ${batchSize} is not allowed; use an integer from 1 to ${maxBatch}${this.fifo ? ' (FIFO queue)' : ''}`);
+      }
+      if (batchSize > 10 && maxBatchingWindow === undefined) {
+        throw new Error(`batchSize: ${batchSize} needs maxBatchingWindow; Lambda accepts batches above 10 only with a batching window`);
+      }
+    }
+    if (maxBatchingWindow !== undefined) {
+      if (this.fifo) throw new Error('maxBatchingWindow: FIFO queues take no batching window');
+      if (!maxBatchingWindow.isUnresolved() && maxBatchingWindow.toSeconds() > 300) {
+        throw new Error(`maxBatchingWindow: ${maxBatchingWindow.toSeconds()} seconds is not allowed; use at most 300`);
+      }
+    }
+    if (maxConcurrency !== undefined && !Token.isUnresolved(maxConcurrency) && (!Number.isInteger(maxConcurrency) || maxConcurrency < 2 || maxConcurrency > 1000)) {
+      throw new Error(`maxConcurrency: ${maxConcurrency} is not allowed; use an integer from 2 to 1000`);
+    }
+  }
+
+  private derivedVisibilitySeconds(): number | undefined {
+    if (this.consumers.length === 0) return undefined;
+    const needed = this.consumers
+      .filter((c) => c.timeout && !c.timeout.isUnresolved())
+      .map((c) => requiredVisibilitySeconds(c.timeout!, c.window));
+    return Math.max(DEFAULT_VISIBILITY_SECONDS, ...needed);
+  }
+}
+
+function requiredVisibilitySeconds(timeout: Duration, window?: Duration): number {
+  return 6 * timeout.toSeconds() + (window && !window.isUnresolved() ? window.toSeconds() : 0);
+}
+
+function upperSnake(id: string): string {
+  return id
+    .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
+    .replace(/[^A-Za-z0-9]+/g, '_')
+    .replace(/^_+|_+$/g, '')
+    .toUpperCase();
+}

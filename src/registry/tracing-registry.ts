@@ -1,0 +1,166 @@
+import { Stack } from 'aws-cdk-lib';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct, IConstruct } from 'constructs';
+
+/**
+ * How a traced function's OpenTelemetry layer was chosen.
+ */
+export enum OpenTelemetryMode {
+  /** The AWS Distro for OpenTelemetry layer (`AWSOpenTelemetryDistroJs` / `AWSOpenTelemetryDistroPython`). */
+  AWS_DISTRO = 'AWS_DISTRO',
+  /** aws-cdk-lib's own `adotInstrumentation` (the legacy ADOT collector layers). */
+  LEGACY_ADOT = 'LEGACY_ADOT',
+  /** A layer version ARN given by the user. */
+  CUSTOM_LAYER = 'CUSTOM_LAYER',
+  /** No OpenTelemetry layer: X-Ray tracing only. */
+  NONE = 'NONE',
+}
+
+/**
+ * What the tracing registry knows about a traced function.
+ */
+export interface TracedFunctionRecord {
+  /** The instrumented function. */
+  readonly function: lambda.Function;
+  /** The service name traces and logs of this function carry (`OTEL_SERVICE_NAME`, `POWERTOOLS_SERVICE_NAME`). */
+  readonly serviceName: string;
+  /** The X-Ray tracing mode of the function (`Active` or `PassThrough`). */
+  readonly tracingMode: string;
+  /** How the OpenTelemetry layer was chosen. */
+  readonly openTelemetryMode: OpenTelemetryMode;
+  /**
+   * The layer version ARN attached; a token when the stack's region is resolved at deploy time.
+   * @default - no layer (`OpenTelemetryMode.NONE`)
+   */
+  readonly layerArn?: string;
+  /**
+   * The `AWS_LAMBDA_EXEC_WRAPPER` the layer runs the handler through.
+   * @default - no wrapper (`OpenTelemetryMode.NONE`)
+   */
+  readonly execWrapper?: string;
+  /** Whether CloudWatch Application Signals is enabled for the function. */
+  readonly applicationSignals: boolean;
+}
+
+/**
+ * What the tracing registry knows about a traced queue.
+ */
+export interface TracedQueueRecord {
+  /** The construct that owns the queue. */
+  readonly owner: IConstruct;
+  /** The queue messages are sent to. */
+  readonly queue: sqs.IQueue;
+  /** The queue messages go to after `maxReceiveCount` failed receives. */
+  readonly deadLetterQueue: sqs.IQueue;
+}
+
+/**
+ * The role a function plays on a traced resource.
+ */
+export enum TracedConnectionRole {
+  /** The function sends to the resource. */
+  PRODUCER = 'PRODUCER',
+  /** The function is invoked with what the resource delivers. */
+  CONSUMER = 'CONSUMER',
+}
+
+/**
+ * An edge of the traced service graph: a function producing to, or consuming from, a traced resource.
+ */
+export interface TracedConnection {
+  /** The construct that owns the traced resource (a `TracedQueue`, for example). */
+  readonly resource: IConstruct;
+  /** The function on the other end. */
+  readonly function: lambda.IFunction;
+  /** Whether the function produces to or consumes from the resource. */
+  readonly role: TracedConnectionRole;
+}
+
+const REGISTRY_ID = 'TracingRegistry';
+
+/**
+ * The per-stack list of everything traced.
+ *
+ * Traced constructs register here when they are created; whatever needs "everything traced"
+ * (dashboards, alarms, checks, the tracing report) reads this registry instead of walking the
+ * construct tree. It synthesizes nothing.
+ */
+export class TracingRegistry extends Construct {
+  /**
+   * The registry of the stack that contains `scope`, created on first use.
+   */
+  public static of(scope: IConstruct): TracingRegistry {
+    const stack = Stack.of(scope);
+    const existing = stack.node.tryFindChild(REGISTRY_ID);
+    if (existing instanceof TracingRegistry) return existing;
+    if (existing) {
+      throw new Error(`The construct id '${REGISTRY_ID}' is reserved for the tracing registry in stack '${stack.node.path}'`);
+    }
+    return new TracingRegistry(stack, REGISTRY_ID);
+  }
+
+  private readonly _functions: TracedFunctionRecord[] = [];
+  private readonly _queues: TracedQueueRecord[] = [];
+  private readonly _connections: TracedConnection[] = [];
+
+  private constructor(scope: Construct, id: string) {
+    super(scope, id);
+  }
+
+  /** Every traced function of the stack, in registration order. */
+  public get functions(): TracedFunctionRecord[] {
+    return [...this._functions];
+  }
+
+  /** Every traced queue of the stack, in registration order. */
+  public get queues(): TracedQueueRecord[] {
+    return [...this._queues];
+  }
+
+  /** Every producer and consumer edge of the stack, in registration order. */
+  public get connections(): TracedConnection[] {
+    return [...this._connections];
+  }
+
+  /**
+   * Records a traced function. A function can be registered once.
+   */
+  public registerFunction(record: TracedFunctionRecord): void {
+    if (this.findFunction(record.function)) {
+      throw new Error(`Function '${record.function.node.path}' is already registered as traced`);
+    }
+    this._functions.push(record);
+  }
+
+  /**
+   * The record of a traced function, if it is registered.
+   */
+  public findFunction(fn: lambda.IFunction): TracedFunctionRecord | undefined {
+    return this._functions.find((r) => r.function === fn);
+  }
+
+  /**
+   * Records a traced queue. A queue can be registered once.
+   */
+  public registerQueue(record: TracedQueueRecord): void {
+    if (this._queues.some((r) => r.queue === record.queue)) {
+      throw new Error(`Queue '${record.queue.node.path}' is already registered as traced`);
+    }
+    this._queues.push(record);
+  }
+
+  /**
+   * Records that a function produces to or consumes from a traced resource.
+   */
+  public registerConnection(connection: TracedConnection): void {
+    this._connections.push(connection);
+  }
+
+  /**
+   * The connections of one traced resource, optionally only those of one role.
+   */
+  public connectionsOf(resource: IConstruct, role?: TracedConnectionRole): TracedConnection[] {
+    return this._connections.filter((c) => c.resource === resource && (role === undefined || c.role === role));
+  }
+}
