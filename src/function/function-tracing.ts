@@ -444,7 +444,9 @@ function grantXRayWrite(fn: lambda.Function): void {
       appliesTo: ['Resource::*'],
     }]);
   }
-  fn.node.addDependency(policy);
+  // On the CfnFunction only: the role sits inside the function's subtree, and a dependency of the whole
+  // subtree would make the role wait for a policy that references it.
+  (fn.node.defaultChild as CfnResource).node.addDependency(policy);
 }
 
 function grantApplicationSignals(fn: lambda.Function): void {

@@ -1,0 +1,34 @@
+import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import type { Order } from './validate';
+
+/**
+ * Charges each queued order through the third-party payment API. A failed charge is reported as a batch
+ * item failure, so only that message is retried (and moves to the dead-letter queue after the queue's
+ * maxReceiveCount).
+ */
+export async function handler(event: SQSEvent): Promise<SQSBatchResponse> {
+  const paymentUrl = process.env.PAYMENT_API_URL;
+  if (!paymentUrl) throw new Error('PAYMENT_API_URL is not set');
+  const batchItemFailures: SQSBatchResponse['batchItemFailures'] = [];
+  for (const record of event.Records) {
+    try {
+      await charge(paymentUrl, record);
+    } catch (error) {
+      console.error(JSON.stringify({ message: 'charge failed', messageId: record.messageId, error: String(error) }));
+      batchItemFailures.push({ itemIdentifier: record.messageId });
+    }
+  }
+  return { batchItemFailures };
+}
+
+async function charge(paymentUrl: string, record: SQSRecord): Promise<void> {
+  const order = JSON.parse(record.body) as Order;
+  const amountCents = order.items.reduce((sum, item) => sum + item.quantity * item.unitPriceCents, 0);
+  const response = await fetch(paymentUrl, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'idempotency-key': order.orderId },
+    body: JSON.stringify({ orderId: order.orderId, customerId: order.customerId, amountCents }),
+    signal: AbortSignal.timeout(5_000),
+  });
+  if (!response.ok) throw new Error(`payment API answered ${response.status}`);
+}

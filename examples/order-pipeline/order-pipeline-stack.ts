@@ -1,0 +1,116 @@
+import * as path from 'path';
+import { Duration, RemovalPolicy, Stack, StackProps } from 'aws-cdk-lib';
+import * as apigateway from 'aws-cdk-lib/aws-apigateway';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { NagSuppressions } from 'cdk-nag';
+import { Construct } from 'constructs';
+import { TracedNodejsFunction, TracedQueue } from '../../src';
+
+export interface OrderPipelineStackProps extends StackProps {
+  /** The third-party payment endpoint `charge` posts to. */
+  readonly paymentApiUrl: string;
+}
+
+/**
+ * The seeds' order flow: REST API (stage tracing on) -> validate -> orders queue -> charge -> payment API.
+ */
+export class OrderPipelineStack extends Stack {
+  public readonly api: apigateway.RestApi;
+  public readonly validate: TracedNodejsFunction;
+  public readonly charge: TracedNodejsFunction;
+  public readonly orders: TracedQueue;
+
+  constructor(scope: Construct, id: string, props: OrderPipelineStackProps) {
+    super(scope, id, props);
+
+    const functionDefaults = {
+      runtime: lambda.Runtime.NODEJS_24_X,
+      architecture: lambda.Architecture.ARM_64,
+      memorySize: 512,
+    };
+    this.validate = new TracedNodejsFunction(this, 'Validate', {
+      ...functionDefaults,
+      entry: path.join(__dirname, 'handlers', 'validate.ts'),
+      timeout: Duration.seconds(10),
+      logGroup: this.logGroup('ValidateLogs'),
+    });
+    this.charge = new TracedNodejsFunction(this, 'Charge', {
+      ...functionDefaults,
+      entry: path.join(__dirname, 'handlers', 'charge.ts'),
+      timeout: Duration.seconds(30),
+      logGroup: this.logGroup('ChargeLogs'),
+      environment: { PAYMENT_API_URL: props.paymentApiUrl },
+    });
+
+    this.orders = new TracedQueue(this, 'Orders');
+    this.orders.addProducer(this.validate);
+    this.orders.addConsumer(this.charge, { batchSize: 10, maxBatchingWindow: Duration.seconds(5), maxConcurrency: 5 });
+
+    this.api = new apigateway.RestApi(this, 'OrdersApi', {
+      description: 'Accepts orders for the traced order pipeline',
+      cloudWatchRole: true,
+      cloudWatchRoleRemovalPolicy: RemovalPolicy.DESTROY,
+      deployOptions: {
+        tracingEnabled: true,
+        loggingLevel: apigateway.MethodLoggingLevel.INFO,
+        metricsEnabled: true,
+        throttlingRateLimit: 50,
+        throttlingBurstLimit: 100,
+        accessLogDestination: new apigateway.LogGroupLogDestination(this.logGroup('ApiAccessLogs')),
+        accessLogFormat: apigateway.AccessLogFormat.jsonWithStandardFields(),
+      },
+      defaultMethodOptions: { authorizationType: apigateway.AuthorizationType.IAM },
+    });
+    const orderModel = this.api.addModel('Order', {
+      contentType: 'application/json',
+      schema: {
+        type: apigateway.JsonSchemaType.OBJECT,
+        required: ['orderId', 'customerId', 'items'],
+        properties: {
+          orderId: { type: apigateway.JsonSchemaType.STRING, minLength: 1 },
+          customerId: { type: apigateway.JsonSchemaType.STRING, minLength: 1 },
+          items: { type: apigateway.JsonSchemaType.ARRAY, minItems: 1 },
+        },
+      },
+    });
+    this.api.root.addResource('orders').addMethod('POST', new apigateway.LambdaIntegration(this.validate), {
+      requestValidatorOptions: { validateRequestBody: true, validateRequestParameters: true },
+      requestModels: { 'application/json': orderModel },
+    });
+
+    this.acknowledgeExampleFindings();
+  }
+
+  private logGroup(id: string): logs.LogGroup {
+    return new logs.LogGroup(this, id, { retention: logs.RetentionDays.ONE_MONTH, removalPolicy: RemovalPolicy.DESTROY });
+  }
+
+  /** Findings that are this application's choices, not the library's. */
+  private acknowledgeExampleFindings(): void {
+    for (const fn of [this.validate, this.charge]) {
+      NagSuppressions.addResourceSuppressions(fn.role!, [{
+        id: 'AwsSolutions-IAM4',
+        reason: 'AWSLambdaBasicExecutionRole only grants the function writes to its own CloudWatch log streams.',
+        appliesTo: ['Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole'],
+      }]);
+    }
+    NagSuppressions.addResourceSuppressions(this.validate, [
+      { id: 'Serverless-LambdaDLQ', reason: 'validate is invoked synchronously by API Gateway: a failure is returned to the caller, there is no event to dead-letter.' },
+      { id: 'Serverless-LambdaAsyncFailureDestination', reason: 'validate is invoked synchronously by API Gateway; it has no asynchronous invocations to route.' },
+    ]);
+    NagSuppressions.addResourceSuppressions(this.charge, [
+      { id: 'Serverless-LambdaDLQ', reason: 'charge is invoked by an SQS event source: failed messages go to the orders dead-letter queue, not a function DLQ.' },
+      { id: 'Serverless-LambdaAsyncFailureDestination', reason: 'charge is invoked by an SQS event source mapping, never asynchronously.' },
+    ]);
+    NagSuppressions.addResourceSuppressions(this.api, [
+      { id: 'AwsSolutions-APIG3', reason: 'The example leaves WAF to the deploying organization: attach its web ACL to the stage.' },
+      { id: 'AwsSolutions-COG4', reason: 'The API uses IAM (SigV4) authorization: its callers are AWS principals, not Cognito users.' },
+      {
+        id: 'AwsSolutions-IAM4',
+        reason: 'AmazonAPIGatewayPushToCloudWatchLogs is the policy AWS documents for the API Gateway account logging role.',
+        appliesTo: ['Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs'],
+      },
+    ], true);
+  }
+}
