@@ -87,23 +87,37 @@ for (const dir of ['integ', 'examples', 'scripts']) {
 
 const tsNode = (tsconfig: string, file: string) => `ts-node --prefer-ts-exts --project ${tsconfig} ${file}`;
 
+// jest (ts-jest, isolated modules) and ts-node in transpile-only mode do not type-check: one tsc run does.
+new javascript.TypescriptConfig(project, {
+  fileName: 'tsconfig.typecheck.json',
+  extends: javascript.TypescriptConfigExtends.fromPaths(['./tsconfig.json']),
+  include: ['src/**/*.ts', 'test/**/*.ts', 'integ/**/*.ts', 'examples/**/*.ts', 'scripts/**/*.ts'],
+  exclude: ['node_modules', '**/*.snapshot/**', 'cdk.out'],
+  compilerOptions: { rootDir: '.', noEmit: true },
+});
+const typecheck = project.addTask('typecheck', {
+  description: 'Type-check sources, tests, integ tests, examples and scripts',
+  exec: 'tsc --noEmit -p tsconfig.typecheck.json',
+});
+
 project.addTask('example', {
   description: 'Synthesize the order-pipeline example into cdk.out/ (no AWS account needed) and print what was traced',
   exec: tsNode('examples/tsconfig.json', 'examples/order-pipeline/main.ts'),
 });
 
-const integApp = `"ts-node --prefer-ts-exts --project integ/tsconfig.json {filePath}"`;
+const integApp = `"ts-node --prefer-ts-exts --transpile-only --project integ/tsconfig.json {filePath}"`;
 project.addTask('integ:update', {
   description: 'Re-create the integ snapshots without deploying (do this on purpose and say why in the commit)',
-  exec: `integ-runner --directory integ --app ${integApp} --update-on-failed --dry-run --parallel-regions us-east-1`,
+  exec: `integ-runner --directory integ --app ${integApp} --language typescript --update-on-failed --dry-run --parallel-regions us-east-1`,
 });
 const integSnapshot = project.addTask('integ:snapshot', {
   description: 'Verify the committed integ snapshots offline (synth + diff, never deploys)',
-  exec: `integ-runner --directory integ --app ${integApp}`,
+  exec: `integ-runner --directory integ --app ${integApp} --language typescript`,
 });
 
 // cfn-lint runs inside jest (test/cfn-lint.test.ts) so that a finding fails the same command as any test.
 const testTask = project.testTask;
+testTask.prependSpawn(typecheck);
 testTask.prependSpawn(project.compileTask);
 testTask.spawn(integSnapshot);
 
