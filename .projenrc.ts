@@ -31,6 +31,9 @@ const project = new awscdk.AwsCdkConstructLibrary({
     'esbuild@0.28.2',
     '@types/aws-lambda',
     '@aws-sdk/client-sqs',
+    // The AWSOpenTelemetryDistroJs layer runs @opentelemetry/api 1.9.1; a bundled copy only binds to the
+    // layer's tracer provider when its minor version is not newer.
+    '@opentelemetry/api@~1.9.0',
   ],
 
   jestOptions: {

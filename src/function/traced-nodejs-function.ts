@@ -15,7 +15,7 @@ export interface TracedNodejsFunctionProps extends nodejs.NodejsFunctionProps, F
  *
  * Bundling defaults (each overridable through `bundling`): `@aws-sdk/*` external (the runtime provides
  * it), ESM entry points first (`mainFields: ['module', 'main']`, so esbuild tree-shakes packages such as
- * `@opentelemetry/core`), minified, with source maps. `@opentelemetry/api` is bundled, not external: the
+ * `@opentelemetry/core`), minified, with source maps read by Node (`NODE_OPTIONS=--enable-source-maps`). `@opentelemetry/api` is bundled, not external: the
  * AWS distro layer compiles its own copy into its wrapper and puts none on the module path.
  */
 export class TracedNodejsFunction extends nodejs.NodejsFunction {
@@ -29,19 +29,26 @@ export class TracedNodejsFunction extends nodejs.NodejsFunction {
       props,
       tracing,
     );
+    const bundling: nodejs.BundlingOptions = {
+      externalModules: ['@aws-sdk/*'],
+      mainFields: ['module', 'main'],
+      minify: true,
+      sourceMap: true,
+      forceDockerBundling: false,
+      ...props.bundling,
+    };
+    // Source maps only help if Node reads them; aws-cdk-lib leaves that flag to the user.
+    const nodeOptions = props.environment?.NODE_OPTIONS;
+    const environment = bundling.sourceMap && !nodeOptions?.includes('--enable-source-maps')
+      ? { ...props.environment, NODE_OPTIONS: nodeOptions ? `${nodeOptions} --enable-source-maps` : '--enable-source-maps' }
+      : props.environment;
     super(scope, id, {
       ...props,
+      environment,
       tracing: undefined,
       adotInstrumentation: plan.adotInstrumentation,
       loggingFormat: props.logFormat === undefined ? (props.loggingFormat ?? lambda.LoggingFormat.JSON) : undefined,
-      bundling: {
-        externalModules: ['@aws-sdk/*'],
-        mainFields: ['module', 'main'],
-        minify: true,
-        sourceMap: true,
-        forceDockerBundling: false,
-        ...props.bundling,
-      },
+      bundling,
     });
     this.tracingRecord = applyInstrumentation(this, plan, {
       tracingConfigured: false,

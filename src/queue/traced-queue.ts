@@ -271,8 +271,6 @@ export class TracedQueue extends Construct {
       }
     } else if (needed === undefined) {
       throw new Error(`visibilityTimeout: the timeout of consumer '${fn.node.path}' is not known here (an imported function); set visibilityTimeout on '${this.node.path}' to at least 6 x its timeout`);
-    } else if (needed > MAX_VISIBILITY_SECONDS) {
-      throw new Error(`addConsumer: '${fn.node.path}' needs a visibility timeout of ${needed} seconds (6 x timeout + batching window), above the 43200 SQS allows; lower its timeout`);
     }
 
     const source = new SqsEventSource(this.queue, {

@@ -1,0 +1,24 @@
+import { App, Stack, StackProps } from 'aws-cdk-lib';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+
+/** A stack in a concrete region (us-east-1 unless given). */
+export function regionalStack(region = 'us-east-1', props: StackProps = {}, context: Record<string, unknown> = {}): Stack {
+  return new Stack(new App({ context }), 'TestStack', { env: { account: '123456789012', region }, ...props });
+}
+
+/** A stack whose region is only known at deploy time. */
+export function agnosticStack(): Stack {
+  return new Stack(new App(), 'AgnosticStack');
+}
+
+/** Minimal function props: inline code, so no asset hashes appear in templates. */
+export function inlineFunctionProps(runtime: lambda.Runtime = lambda.Runtime.NODEJS_22_X): lambda.FunctionProps {
+  return { runtime, handler: 'index.handler', code: lambda.Code.fromInline('exports.handler = async () => ({});') };
+}
+
+/** The single resource of `type` in a template's JSON. */
+export function onlyResource(template: { Resources: Record<string, { Type: string; Properties?: any }> }, type: string): any {
+  const found = Object.values(template.Resources).filter((r) => r.Type === type);
+  if (found.length !== 1) throw new Error(`expected one ${type}, found ${found.length}`);
+  return found[0];
+}
