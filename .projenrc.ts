@@ -108,7 +108,7 @@ project.addTask('example', {
   exec: tsNode('examples/tsconfig.json', 'examples/order-pipeline/main.ts'),
 });
 
-const integApp = `"ts-node --prefer-ts-exts --transpile-only --project integ/tsconfig.json {filePath}"`;
+const integApp = '"ts-node --prefer-ts-exts --transpile-only --project integ/tsconfig.json {filePath}"';
 project.addTask('integ:update', {
   description: 'Re-create the integ snapshots without deploying (do this on purpose and say why in the commit)',
   exec: `integ-runner --directory integ --app ${integApp} --language typescript --update-on-failed --dry-run --parallel-regions us-east-1`,

@@ -2,11 +2,11 @@
  * Deploys the order pipeline, sends one order through `validate`, and checks in X-Ray that the
  * producer's trace exists and that the `charge` consumer's trace is the producer's trace or links to it.
  */
+import { ExpectedResult, IntegTest } from '@aws-cdk/integ-tests-alpha';
 import { App, Duration } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { ExpectedResult, IntegTest } from '@aws-cdk/integ-tests-alpha';
 import { OrderPipelineStack } from '../examples/order-pipeline/order-pipeline-stack';
 
 const app = new App();

@@ -1,5 +1,6 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import { inlineFunctionProps, regionalStack } from './helpers';
 import { FunctionTracing, OpenTelemetryLayer, OpenTelemetryMode, TracingRegistry } from '../src';
 
@@ -27,7 +28,11 @@ describe('FunctionTracing.instrument on an existing function', () => {
     const first = FunctionTracing.instrument(fn);
     const before = Template.fromStack(stack).toJSON();
     const second = FunctionTracing.instrument(fn);
-    const third = FunctionTracing.instrument(fn, { openTelemetry: OpenTelemetryLayer.awsDistro(), applicationSignals: true, tracing: lambda.Tracing.ACTIVE });
+    const third = FunctionTracing.instrument(fn, {
+      openTelemetry: OpenTelemetryLayer.awsDistro(),
+      applicationSignals: true,
+      tracing: lambda.Tracing.ACTIVE,
+    });
     expect(second).toBe(first);
     expect(third).toBe(first);
     expect(Template.fromStack(stack).toJSON()).toEqual(before);
@@ -66,7 +71,7 @@ describe('FunctionTracing.instrument on an existing function', () => {
 
   test('adds JSON log format to an existing logging config without dropping its log group', () => {
     const stack = regionalStack();
-    const fn = new lambda.Function(stack, 'Logged', { ...inlineFunctionProps(), logGroup: new (require('aws-cdk-lib/aws-logs').LogGroup)(stack, 'Logs') });
+    const fn = new lambda.Function(stack, 'Logged', { ...inlineFunctionProps(), logGroup: new logs.LogGroup(stack, 'Logs') });
     FunctionTracing.instrument(fn);
     Template.fromStack(stack).hasResourceProperties('AWS::Lambda::Function', {
       LoggingConfig: { LogFormat: 'JSON', LogGroup: { Ref: Match.stringLikeRegexp('^Logs') } },

@@ -330,9 +330,11 @@ function checkSameInstrumentation(fn: lambda.Function, record: TracedFunctionRec
 
 function resolveServiceName(subject: InstrumentationSubject, given: string | undefined): string {
   const env = subject.environment;
-  const fromEnv = env[ENV.SERVICE_NAME] ?? env[ENV.POWERTOOLS_SERVICE_NAME];
-  if (env[ENV.SERVICE_NAME] !== undefined && env[ENV.POWERTOOLS_SERVICE_NAME] !== undefined && env[ENV.SERVICE_NAME] !== env[ENV.POWERTOOLS_SERVICE_NAME]) {
-    throw new Error(`environment: ${ENV.SERVICE_NAME} ('${env[ENV.SERVICE_NAME]}') and ${ENV.POWERTOOLS_SERVICE_NAME} ('${env[ENV.POWERTOOLS_SERVICE_NAME]}') disagree on '${pathOf(subject)}'; set serviceName instead`);
+  const otel = env[ENV.SERVICE_NAME];
+  const powertools = env[ENV.POWERTOOLS_SERVICE_NAME];
+  const fromEnv = otel ?? powertools;
+  if (otel !== undefined && powertools !== undefined && otel !== powertools) {
+    throw new Error(`environment: ${ENV.SERVICE_NAME} ('${otel}') and ${ENV.POWERTOOLS_SERVICE_NAME} ('${powertools}') disagree on '${pathOf(subject)}'; set serviceName instead`);
   }
   if (given !== undefined && fromEnv !== undefined && given !== fromEnv) {
     throw new Error(`serviceName: '${given}' contradicts the service name '${fromEnv}' already in the environment of '${pathOf(subject)}'`);

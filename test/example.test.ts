@@ -1,0 +1,43 @@
+import { App } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { nagFindings } from './nag-helpers';
+import { exampleStack } from './stacks';
+import { TracingRegistry, TracingReport } from '../src';
+
+describe('order-pipeline example', () => {
+  const stack = exampleStack(new App());
+  const template = Template.fromStack(stack);
+
+  test('matches the snapshot', () => {
+    expect(template.toJSON()).toMatchSnapshot();
+  });
+
+  test('the API stage is traced', () => {
+    template.hasResourceProperties('AWS::ApiGateway::Stage', { TracingEnabled: true });
+  });
+
+  test('validate produces to the orders queue and charge consumes it', () => {
+    const registry = TracingRegistry.of(stack);
+    expect(registry.functions.map((f) => f.serviceName)).toEqual(['order-pipeline-validate', 'order-pipeline-charge']);
+    expect(registry.connections.map((c) => [c.function.node.id, c.role])).toEqual([['Validate', 'PRODUCER'], ['Charge', 'CONSUMER']]);
+    template.hasResourceProperties('AWS::SQS::Queue', { RedrivePolicy: Match.anyValue(), VisibilityTimeout: 185 });
+  });
+
+  test('charge knows the payment API', () => {
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ PAYMENT_API_URL: 'https://payments.example.com/v1/charges', OTEL_SERVICE_NAME: 'order-pipeline-charge' }) },
+    });
+  });
+
+  test('the report lists the functions with their layer and wrapper, and the queue with its DLQ and consumers', () => {
+    const report = TracingReport.render(stack);
+    expect(report).toContain('Stack OrderPipeline (region: resolved at deploy time)');
+    expect(report).toContain('Functions traced: 2');
+    expect(report).toMatch(/Validate\n\s+service: order-pipeline-validate, X-Ray: Active, OpenTelemetry: AWS_DISTRO, Application Signals: on\n\s+layer: \{"Fn::FindInMap":\["AwsOpenTelemetryDistroLayerArns",\{"Ref":"AWS::Region"\},"NODEJS"\]\}\n\s+wrapper: \/opt\/otel-instrument/);
+    expect(report).toMatch(/Orders\n\s+dead-letter queue: Orders\/DeadLetterQueue\n\s+producers: Validate\n\s+consumers: Charge/);
+  });
+
+  test('has no unacknowledged cdk-nag findings (AwsSolutions and Serverless)', () => {
+    expect(nagFindings(exampleStack(new App()))).toEqual([]);
+  });
+});

@@ -1,0 +1,72 @@
+import * as path from 'path';
+import { App, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { NagSuppressions } from 'cdk-nag';
+import { OrderPipelineStack } from '../examples/order-pipeline/order-pipeline-stack';
+import { OpenTelemetryLayer, TracedFunction, TracedNodejsFunction, TracedQueue } from '../src';
+
+/** The example application, as `npx projen example` builds it (region-agnostic). */
+export function exampleStack(app: App = new App()): OrderPipelineStack {
+  return new OrderPipelineStack(app, 'OrderPipeline', { paymentApiUrl: 'https://payments.example.com/v1/charges' });
+}
+
+/**
+ * A stack using every construct and layer mode the way a careful user would (sized functions, log
+ * retention, latest runtimes), for cdk-nag and cfn-lint. `region` undefined makes it region-agnostic.
+ */
+export function coverageStack(app: App, id: string, region?: string): Stack {
+  const stack = new Stack(app, id, region ? { env: { account: '123456789012', region } } : {});
+  const sized = (name: string) => ({
+    memorySize: 256,
+    timeout: Duration.seconds(20),
+    logGroup: new logs.LogGroup(stack, `${name}Logs`, { retention: logs.RetentionDays.TWO_WEEKS, removalPolicy: RemovalPolicy.DESTROY }),
+  });
+  const producer = new TracedNodejsFunction(stack, 'Producer', {
+    ...sized('Producer'),
+    entry: path.join(__dirname, 'fixtures', 'otel-handler.ts'),
+    runtime: lambda.Runtime.NODEJS_24_X,
+    architecture: lambda.Architecture.ARM_64,
+  });
+  const pythonConsumer = new TracedFunction(stack, 'PythonConsumer', {
+    ...sized('PythonConsumer'),
+    runtime: lambda.Runtime.PYTHON_3_14,
+    handler: 'index.handler',
+    code: lambda.Code.fromInline('def handler(event, context):\n    return {"batchItemFailures": []}\n'),
+  });
+  const plain = new TracedFunction(stack, 'XRayOnly', {
+    ...sized('XRayOnly'),
+    runtime: lambda.Runtime.NODEJS_24_X,
+    handler: 'index.handler',
+    code: lambda.Code.fromInline('exports.handler = async () => ({ batchItemFailures: [] });'),
+    openTelemetry: OpenTelemetryLayer.none(),
+    tracing: lambda.Tracing.PASS_THROUGH,
+  });
+
+  const standard = new TracedQueue(stack, 'Standard');
+  standard.addProducer(producer);
+  standard.addConsumer(plain, { batchSize: 50, maxBatchingWindow: Duration.seconds(2) });
+
+  const key = new kms.Key(stack, 'QueueKey', { enableKeyRotation: true, removalPolicy: RemovalPolicy.DESTROY });
+  const fifo = new TracedQueue(stack, 'Fifo', { fifo: true, encryptionMasterKey: key, contentBasedDeduplication: true });
+  fifo.addProducer(producer);
+  fifo.addConsumer(pythonConsumer, { batchSize: 10 });
+
+  NagSuppressions.addResourceSuppressions(plain, [{
+    id: 'Serverless-LambdaTracing',
+    reason: 'This consumer deliberately only propagates trace context (PassThrough); its caller decides sampling.',
+  }]);
+  for (const fn of [producer, pythonConsumer, plain]) {
+    NagSuppressions.addResourceSuppressions(fn, [
+      { id: 'Serverless-LambdaDLQ', reason: 'Invoked synchronously or by an SQS event source; the queues own the dead-letter handling.' },
+      { id: 'Serverless-LambdaAsyncFailureDestination', reason: 'Never invoked asynchronously in this stack.' },
+    ]);
+    NagSuppressions.addResourceSuppressions(fn.role!, [{
+      id: 'AwsSolutions-IAM4',
+      reason: 'AWSLambdaBasicExecutionRole only grants writes to the function\'s own log streams.',
+      appliesTo: ['Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole'],
+    }]);
+  }
+  return stack;
+}
