@@ -28,6 +28,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
     'cdk-nag@^2.38.2',
     '@aws-cdk/integ-tests-alpha@2.245.0-alpha.0',
     '@aws-cdk/integ-runner@2.197.10',
+    // The CLI for `cdk deploy` of the example; pinned because the registry's `latest` tag is a stale 3.0.0.
+    'aws-cdk@2.1115.1',
     'esbuild@0.28.2',
     '@types/aws-lambda',
     '@aws-sdk/client-sqs',
