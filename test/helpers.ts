@@ -22,3 +22,12 @@ export function onlyResource(template: { Resources: Record<string, { Type: strin
   if (found.length !== 1) throw new Error(`expected one ${type}, found ${found.length}`);
   return found[0];
 }
+
+/**
+ * A template for snapshot comparison, with bundled assets' hashes replaced: esbuild's source maps record
+ * paths relative to the staging directory, so the hash of a bundle depends on where the repository is
+ * cloned. Bundle contents are asserted by their own tests.
+ */
+export function snapshotOf(template: { toJSON(): unknown }): unknown {
+  return JSON.parse(JSON.stringify(template.toJSON()).replace(/\b[0-9a-f]{64}\b/g, '<asset-hash>'));
+}

@@ -3,7 +3,7 @@ import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import { agnosticStack, inlineFunctionProps, regionalStack } from './helpers';
+import { agnosticStack, inlineFunctionProps, regionalStack, snapshotOf } from './helpers';
 import { OpenTelemetryLayer, OpenTelemetryMode, TracedFunction, TracingRegistry } from '../src';
 
 const JS_US_EAST_1 = 'arn:aws:lambda:us-east-1:615299751070:layer:AWSOpenTelemetryDistroJs:15';
@@ -14,7 +14,7 @@ describe('TracedFunction defaults', () => {
   const template = Template.fromStack(stack);
 
   test('matches the snapshot', () => {
-    expect(template.toJSON()).toMatchSnapshot();
+    expect(snapshotOf(template)).toMatchSnapshot();
   });
 
   test('turns on X-Ray active tracing and JSON logs', () => {

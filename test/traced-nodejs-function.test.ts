@@ -3,7 +3,7 @@ import * as path from 'path';
 import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { agnosticStack, regionalStack } from './helpers';
+import { agnosticStack, regionalStack, snapshotOf } from './helpers';
 import { OpenTelemetryMode, TracedNodejsFunction, TracingRegistry } from '../src';
 
 const ENTRY = path.join(__dirname, 'fixtures', 'otel-handler.ts');
@@ -15,7 +15,7 @@ describe('TracedNodejsFunction', () => {
   const template = Template.fromStack(stack);
 
   test('matches the snapshot', () => {
-    expect(template.toJSON()).toMatchSnapshot();
+    expect(snapshotOf(template)).toMatchSnapshot();
   });
 
   test('is traced like TracedFunction', () => {

@@ -3,7 +3,7 @@ import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
-import { inlineFunctionProps, regionalStack } from './helpers';
+import { inlineFunctionProps, regionalStack, snapshotOf } from './helpers';
 import { TracedConnectionRole, TracedFunction, TracedQueue, TracingRegistry } from '../src';
 
 function consumer(stack: import('aws-cdk-lib').Stack, id: string, timeoutSeconds: number) {
@@ -20,7 +20,7 @@ describe('TracedQueue defaults', () => {
   const template = Template.fromStack(stack);
 
   test('matches the snapshot', () => {
-    expect(template.toJSON()).toMatchSnapshot();
+    expect(snapshotOf(template)).toMatchSnapshot();
   });
 
   test('both queues use SQS-managed encryption', () => {
