@@ -46,14 +46,14 @@ describe('FunctionTracing.instrument on an existing function', () => {
     const fn = new lambda.Function(stack, 'Existing', inlineFunctionProps());
     FunctionTracing.instrument(fn);
     expect(() => FunctionTracing.instrument(fn, { serviceName: 'other', applicationSignals: false }))
-      .toThrow(/already traced with other options: serviceName 'other' \(has 'test-stack-existing'\); applicationSignals false \(has true\)/);
+      .toThrow(/^serviceName: 'other' \(traced with 'test-stack-existing'\); applicationSignals: false \(traced with true\): 'TestStack\/Existing' is already traced with other options/);
   });
 
   test('keeps a tracing mode the function already has, and adds no second X-Ray grant', () => {
     const stack = regionalStack();
     const fn = new lambda.Function(stack, 'Pass', { ...inlineFunctionProps(), tracing: lambda.Tracing.PASS_THROUGH });
     const record = FunctionTracing.instrument(fn, { openTelemetry: OpenTelemetryLayer.none() });
-    expect(record.tracingMode).toBe('PassThrough');
+    expect(record.tracing).toBe(lambda.Tracing.PASS_THROUGH);
     const template = Template.fromStack(stack);
     template.hasResourceProperties('AWS::Lambda::Function', { TracingConfig: { Mode: 'PassThrough' } });
     const xrayStatements = Object.values(template.findResources('AWS::IAM::Policy'))
@@ -92,6 +92,34 @@ describe('FunctionTracing.instrument on an existing function', () => {
     expect(record.execWrapper).toBe('/opt/otel-handler');
     const layers = Object.values(Template.fromStack(stack).findResources('AWS::Lambda::Function'))[0].Properties.Layers;
     expect(layers).toHaveLength(1);
+  });
+
+  test('refuses legacyAdot() settings that differ from the function\'s own', () => {
+    const fn = new lambda.Function(regionalStack(), 'Adot', {
+      ...inlineFunctionProps(),
+      adotInstrumentation: {
+        layerVersion: lambda.AdotLayerVersion.fromJavaScriptSdkLayerVersion(lambda.AdotLambdaLayerJavaScriptSdkVersion.LATEST),
+        execWrapper: lambda.AdotLambdaExecWrapper.REGULAR_HANDLER,
+      },
+    });
+    expect(() => FunctionTracing.instrument(fn, {
+      openTelemetry: OpenTelemetryLayer.legacyAdot({
+        layerVersion: lambda.AdotLayerVersion.fromJavaScriptSdkLayerVersion(lambda.AdotLambdaLayerJavaScriptSdkVersion.LATEST),
+        execWrapper: lambda.AdotLambdaExecWrapper.PROXY_HANDLER,
+      }),
+    })).toThrow(/^openTelemetry: legacyAdot\(\) asks for exec wrapper '\/opt\/otel-proxy-handler', but 'TestStack\/Adot' was created with adotInstrumentation using '\/opt\/otel-handler'/);
+  });
+
+  test('refuses a function whose layers are full, before changing anything', () => {
+    const build = () => {
+      const stack = regionalStack();
+      const fn = new lambda.Function(stack, 'F', inlineFunctionProps());
+      for (const n of [1, 2, 3, 4, 5]) fn.addLayers(lambda.LayerVersion.fromLayerVersionArn(stack, `L${n}`, `arn:aws:lambda:us-east-1:123456789012:layer:l${n}:1`));
+      return { stack, fn };
+    };
+    const attempted = build();
+    expect(() => FunctionTracing.instrument(attempted.fn)).toThrow(/^openTelemetry: 'TestStack\/F' already has 5 layers/);
+    expect(Template.fromStack(attempted.stack).toJSON()).toEqual(Template.fromStack(build().stack).toJSON());
   });
 
   test('refuses tracing DISABLED', () => {

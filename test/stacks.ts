@@ -3,6 +3,7 @@ import { App, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { NagSuppressions } from 'cdk-nag';
 import { OrderPipelineStack } from '../examples/order-pipeline/order-pipeline-stack';
 import { OpenTelemetryLayer, TracedFunction, TracedNodejsFunction, TracedQueue } from '../src';
@@ -50,6 +51,8 @@ export function coverageStack(app: App, id: string, region?: string): Stack {
 
   const key = new kms.Key(stack, 'QueueKey', { enableKeyRotation: true, removalPolicy: RemovalPolicy.DESTROY });
   const fifo = new TracedQueue(stack, 'Fifo', { fifo: true, encryptionMasterKey: key, contentBasedDeduplication: true });
+  const managedKey = new TracedQueue(stack, 'LibraryKey', { encryption: sqs.QueueEncryption.KMS });
+  managedKey.addProducer(producer);
   fifo.addProducer(producer);
   fifo.addConsumer(pythonConsumer, { batchSize: 10 });
 

@@ -1,4 +1,4 @@
-import { Duration, Lazy, Token } from 'aws-cdk-lib';
+import { Aws, Duration, Lazy, Token } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -92,7 +92,7 @@ describe('TracedFunction defaults', () => {
     expect(record).toEqual(fn.tracingRecord);
     expect(record).toMatchObject({
       serviceName: 'test-stack-validate',
-      tracingMode: 'Active',
+      tracing: lambda.Tracing.ACTIVE,
       openTelemetryMode: OpenTelemetryMode.AWS_DISTRO,
       layerArn: JS_US_EAST_1,
       execWrapper: '/opt/otel-instrument',
@@ -281,9 +281,15 @@ describe('TracedFunction refuses what it cannot honour, before creating anything
     ['propagators that drop X-Ray', () => new TracedFunction(regionalStack(), 'F', { ...inlineFunctionProps(), environment: { OTEL_PROPAGATORS: 'tracecontext' } }), /^environment: OTEL_PROPAGATORS is 'tracecontext'/],
     ['a service name that contradicts the environment', () => new TracedFunction(regionalStack(), 'F', { ...inlineFunctionProps(), serviceName: 'a', environment: { OTEL_SERVICE_NAME: 'b' } }), /^serviceName: 'a' contradicts the service name 'b'/],
     ['service names that disagree', () => new TracedFunction(regionalStack(), 'F', { ...inlineFunctionProps(), environment: { OTEL_SERVICE_NAME: 'a', POWERTOOLS_SERVICE_NAME: 'b' } }), /^environment: OTEL_SERVICE_NAME \('a'\) and POWERTOOLS_SERVICE_NAME \('b'\) disagree/],
-    ['an invalid service name', () => new TracedFunction(regionalStack(), 'F', { ...inlineFunctionProps(), serviceName: 'has spaces' }), /^serviceName: 'has spaces' is not allowed/],
+    ['an invalid service name', () => new TracedFunction(regionalStack(), 'F', { ...inlineFunctionProps(), serviceName: 'has spaces' }), /^serviceName: 'has spaces' is not allowed as a service name/],
     ['applicationSignals contradicting the environment', () => new TracedFunction(regionalStack(), 'F', { ...inlineFunctionProps(), applicationSignals: true, environment: { OTEL_AWS_APPLICATION_SIGNALS_ENABLED: 'false' } }), /^applicationSignals: true contradicts/],
     ['a malformed custom layer ARN', () => new TracedFunction(regionalStack(), 'F', { ...inlineFunctionProps(), openTelemetry: OpenTelemetryLayer.fromLayerArn('my-layer') }), /^openTelemetry: 'my-layer' is not a Lambda layer version ARN/],
+    ['more layers than Lambda allows', () => new TracedFunction(regionalStack(), 'F', { ...inlineFunctionProps(), layers: [1, 2, 3, 4, 5].map((n) => lambda.LayerVersion.fromLayerVersionArn(regionalStack(), `L${n}`, `arn:aws:lambda:us-east-1:123456789012:layer:l${n}:1`)) }), /^openTelemetry: 'TestStack\/F' already has 5 layers, the most Lambda allows/],
+    ['a custom layer from another region', () => new TracedFunction(regionalStack(), 'F', { ...inlineFunctionProps(), openTelemetry: OpenTelemetryLayer.fromLayerArn('arn:aws:lambda:eu-west-1:111122223333:layer:otel:1') }), /^openTelemetry: layer '.*' is in eu-west-1, but 'TestStack\/F' deploys to us-east-1/],
+    ['applicationSignals with no layer', () => new TracedFunction(regionalStack(), 'F', { ...inlineFunctionProps(), openTelemetry: OpenTelemetryLayer.none(), applicationSignals: true }), /^applicationSignals: true needs the AWS distro layer .*, not NONE/],
+    ['a Python legacy layer without the instrument wrapper', () => new TracedFunction(regionalStack(), 'F', { ...inlineFunctionProps(lambda.Runtime.PYTHON_3_12), openTelemetry: OpenTelemetryLayer.legacyAdot({ layerVersion: lambda.AdotLayerVersion.fromPythonSdkLayerVersion(lambda.AdotLambdaLayerPythonSdkVersion.LATEST), execWrapper: lambda.AdotLambdaExecWrapper.REGULAR_HANDLER }) }), /^openTelemetry: the Python ADOT layer runs handlers only through '\/opt\/otel-instrument', not '\/opt\/otel-handler'/],
+    ['a deploy-time value in a variable the instrumentation owns', () => new TracedFunction(regionalStack(), 'F', { ...inlineFunctionProps(), environment: { OTEL_SERVICE_NAME: Lazy.string({ produce: () => 'x' }) } }), /^environment: OTEL_SERVICE_NAME on 'TestStack\/F' is only known at deploy time/],
+    ['an invalid service name from the environment', () => new TracedFunction(regionalStack(), 'F', { ...inlineFunctionProps(), environment: { POWERTOOLS_SERVICE_NAME: 'a b' } }), /^environment: POWERTOOLS_SERVICE_NAME: 'a b' is not allowed as a service name/],
     ['adotInstrumentation passed directly', () => new TracedFunction(regionalStack(), 'F', { ...inlineFunctionProps(), adotInstrumentation: { layerVersion: lambda.AdotLayerVersion.fromJavaScriptSdkLayerVersion(lambda.AdotLambdaLayerJavaScriptSdkVersion.LATEST), execWrapper: lambda.AdotLambdaExecWrapper.REGULAR_HANDLER } }), /^adotInstrumentation: set openTelemetry: OpenTelemetryLayer\.legacyAdot/],
   ];
 
@@ -299,12 +305,30 @@ describe('TracedFunction refuses what it cannot honour, before creating anything
   });
 });
 
+describe('deploy-time values', () => {
+  test('a token service name is written and survives the synth-time checks', () => {
+    const stack = regionalStack();
+    new TracedFunction(stack, 'F', { ...inlineFunctionProps(), serviceName: Aws.STACK_NAME });
+    Template.fromStack(stack).hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ OTEL_SERVICE_NAME: { Ref: 'AWS::StackName' }, POWERTOOLS_SERVICE_NAME: { Ref: 'AWS::StackName' } }) },
+    });
+  });
+
+  test('token values in other variables are left alone', () => {
+    const stack = regionalStack();
+    new TracedFunction(stack, 'F', { ...inlineFunctionProps(), environment: { TABLE: Aws.ACCOUNT_ID } });
+    Template.fromStack(stack).hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ TABLE: { Ref: 'AWS::AccountId' }, OTEL_SERVICE_NAME: 'test-stack-f' }) },
+    });
+  });
+});
+
 describe('post-conditions checked at synth', () => {
   test('changing the exec wrapper after tracing fails synthesis', () => {
     const stack = regionalStack();
     const fn = new TracedFunction(stack, 'F', inlineFunctionProps());
     fn.addEnvironment('AWS_LAMBDA_EXEC_WRAPPER', '/opt/other');
-    expect(() => Template.fromStack(stack)).toThrow(/AWS_LAMBDA_EXEC_WRAPPER was changed to '\/opt\/other'/);
+    expect(() => Template.fromStack(stack)).toThrow(/AWS_LAMBDA_EXEC_WRAPPER was changed to "\/opt\/other" after the function was traced with "\/opt\/otel-instrument"/);
   });
 
   test('removing the tracing config after tracing fails synthesis', () => {

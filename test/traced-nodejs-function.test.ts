@@ -57,10 +57,17 @@ describe('TracedNodejsFunction', () => {
     expect(bundle).not.toContain('class SQSClient');
   });
 
-  test('the default runtime (NODEJS_LATEST) is accepted in a region-agnostic stack', () => {
+  test('without a runtime it gets the latest Node.js runtime of its region, never the L2\'s nodejs16.x', () => {
+    const s = regionalStack('eu-west-1');
+    new TracedNodejsFunction(s, 'Default', { entry: ENTRY });
+    Template.fromStack(s).hasResourceProperties('AWS::Lambda::Function', { Runtime: 'nodejs22.x' });
+  });
+
+  test('the default runtime is accepted in a region-agnostic stack', () => {
     const agnostic = agnosticStack();
     new TracedNodejsFunction(agnostic, 'Latest', { entry: ENTRY });
     Template.fromStack(agnostic).hasResourceProperties('AWS::Lambda::Function', {
+      Runtime: 'nodejs22.x',
       Layers: [{ 'Fn::FindInMap': ['AwsOpenTelemetryDistroLayerArns', { Ref: 'AWS::Region' }, 'NODEJS'] }],
     });
   });

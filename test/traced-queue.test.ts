@@ -1,8 +1,9 @@
-import { Duration } from 'aws-cdk-lib';
+import { Duration, Lazy } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
 import { inlineFunctionProps, regionalStack, snapshotOf } from './helpers';
 import { TracedConnectionRole, TracedFunction, TracedQueue, TracingRegistry } from '../src';
 
@@ -99,12 +100,57 @@ describe('TracedQueue options', () => {
     Template.fromStack(stack).resourcePropertiesCountIs('AWS::SQS::Queue', { KmsMasterKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^Key'), 'Arn'] } }, 2);
   });
 
-  test('KMS encryption without a key creates one key for both queues', () => {
+  test('KMS encryption without a key creates one rotated key for both queues, removed with them', () => {
     const stack = regionalStack();
     new TracedQueue(stack, 'Secret', { encryption: sqs.QueueEncryption.KMS });
     const template = Template.fromStack(stack);
     template.resourceCountIs('AWS::KMS::Key', 1);
-    template.resourcePropertiesCountIs('AWS::SQS::Queue', { KmsMasterKeyId: Match.anyValue() }, 2);
+    template.hasResource('AWS::KMS::Key', { Properties: { EnableKeyRotation: true }, DeletionPolicy: 'Delete' });
+    template.resourcePropertiesCountIs('AWS::SQS::Queue', { KmsMasterKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^SecretKey'), 'Arn'] } }, 2);
+  });
+
+  test('a producer of a KMS queue gets exactly the key actions sending needs, without wildcards', () => {
+    const stack = regionalStack();
+    const queue = new TracedQueue(stack, 'Secret', { encryption: sqs.QueueEncryption.KMS });
+    queue.addProducer(consumer(stack, 'P', 3));
+    const statements = Object.values(Template.fromStack(stack).findResources('AWS::IAM::Policy'))
+      .flatMap((p: any) => p.Properties.PolicyDocument.Statement);
+    expect(statements).toEqual(expect.arrayContaining([
+      expect.objectContaining({ Action: ['sqs:SendMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl'] }),
+      expect.objectContaining({ Action: ['kms:GenerateDataKey', 'kms:Decrypt'], Resource: { 'Fn::GetAtt': [expect.stringMatching(/^SecretKey/), 'Arn'] } }),
+    ]));
+    expect(JSON.stringify(statements)).not.toMatch(/kms:[A-Za-z]+\*/);
+  });
+
+  test('a token queue name is used as given and the dead-letter queue name is generated', () => {
+    const stack = regionalStack();
+    new TracedQueue(stack, 'Q', { queueName: Lazy.string({ produce: () => 'jobs' }) });
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::SQS::Queue', { QueueName: 'jobs', RedrivePolicy: Match.anyValue() });
+    template.hasResourceProperties('AWS::SQS::Queue', { QueueName: Match.absent(), RedrivePolicy: Match.absent() });
+  });
+
+  test('an alias consumer is sized by its function\'s timeout', () => {
+    const stack = regionalStack();
+    const queue = new TracedQueue(stack, 'Q');
+    const fn = consumer(stack, 'W', 40);
+    queue.addConsumer(new lambda.Alias(stack, 'Live', { aliasName: 'live', version: fn.currentVersion }));
+    Template.fromStack(stack).hasResourceProperties('AWS::SQS::Queue', { RedrivePolicy: Match.anyValue(), VisibilityTimeout: 240 });
+  });
+
+  test('a token visibility timeout is trusted', () => {
+    const stack = regionalStack();
+    const queue = new TracedQueue(stack, 'Q', { visibilityTimeout: Duration.seconds(Lazy.number({ produce: () => 900 })) });
+    queue.addConsumer(consumer(stack, 'W', 30));
+    Template.fromStack(stack).hasResourceProperties('AWS::SQS::Queue', { RedrivePolicy: Match.anyValue(), VisibilityTimeout: 900 });
+  });
+
+  test('two queues with the same id cannot hand one producer the same variable', () => {
+    const stack = regionalStack();
+    const fn = consumer(stack, 'P', 3);
+    new TracedQueue(new Construct(stack, 'A'), 'Orders').addProducer(fn);
+    expect(() => new TracedQueue(new Construct(stack, 'B'), 'Orders').addProducer(fn))
+      .toThrow(/^environmentVariable: ORDERS_QUEUE_URL is already set on 'TestStack\/P' to a deploy-time value/);
   });
 
   test('the derived visibility timeout covers the slowest consumer and its batching window', () => {
@@ -137,10 +183,12 @@ describe('TracedQueue options', () => {
     const stack = regionalStack();
     const queue = new TracedQueue(stack, 'Q', { visibilityTimeout: Duration.minutes(5) });
     queue.addConsumer(lambda.Function.fromFunctionName(stack, 'Imported', 'existing'));
-    Template.fromStack(stack).hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
       FunctionName: Match.anyValue(),
       FunctionResponseTypes: ['ReportBatchItemFailures'],
     });
+    template.hasResourceProperties('AWS::SQS::Queue', { RedrivePolicy: Match.anyValue(), VisibilityTimeout: 300 });
   });
 
   test('a custom environment variable name is used', () => {
@@ -169,6 +217,9 @@ describe('TracedQueue refuses bad input', () => {
     ['maxReceiveCount 0', () => new TracedQueue(regionalStack(), 'Q', { maxReceiveCount: 0 }), /^maxReceiveCount: 0 is not allowed; use an integer from 1 to 1000/],
     ['deduplication on a standard queue', () => new TracedQueue(regionalStack(), 'Q', { contentBasedDeduplication: true }), /^contentBasedDeduplication: only FIFO queues/],
     ['a bad queue name', () => new TracedQueue(regionalStack(), 'Q', { queueName: 'has space' }), /^queueName: 'has space' is not allowed/],
+    ['a token FIFO queue name', () => new TracedQueue(regionalStack(), 'Q', { fifo: true, queueName: Lazy.string({ produce: () => 'jobs.fifo' }) }), /^queueName: a FIFO queue name must be known at synthesis/],
+    ['a retention over 14 days', () => new TracedQueue(regionalStack(), 'Q', { retentionPeriod: Duration.days(15) }), /^retentionPeriod: 15 days is not allowed; SQS keeps messages from 1 minute to 14 days/],
+    ['a dead-letter retention under a minute', () => new TracedQueue(regionalStack(), 'Q', { deadLetterQueueRetentionPeriod: Duration.seconds(30) }), /^deadLetterQueueRetentionPeriod: 30 seconds is not allowed/],
     ['a visibility timeout over 12 hours', () => new TracedQueue(regionalStack(), 'Q', { visibilityTimeout: Duration.hours(13) }), /^visibilityTimeout: 46800 seconds is not allowed/],
   ];
   test.each(cases)('%s', (_name, build, message) => {
@@ -202,7 +253,7 @@ describe('TracedQueue refuses bad input', () => {
     ['batch size 0', false, { batchSize: 0 }, /^batchSize: 0 is not allowed; use an integer from 1 to 10000/],
     ['batch size 11 on FIFO', true, { batchSize: 11 }, /^batchSize: 11 is not allowed; use an integer from 1 to 10 \(FIFO queue\)/],
     ['batch size 50 without a window', false, { batchSize: 50 }, /^batchSize: 50 needs maxBatchingWindow/],
-    ['a batching window on FIFO', true, { maxBatchingWindow: Duration.seconds(1) }, /^maxBatchingWindow: FIFO queues take no batching window/],
+    ['a batching window on FIFO', true, { maxBatchingWindow: Duration.seconds(1) }, /^maxBatchingWindow: 1 second is not allowed on a FIFO queue/],
     ['a batching window over 300 seconds', false, { maxBatchingWindow: Duration.seconds(301) }, /^maxBatchingWindow: 301 seconds is not allowed/],
     ['max concurrency 1', false, { maxConcurrency: 1 }, /^maxConcurrency: 1 is not allowed; use an integer from 2 to 1000/],
   ];
@@ -219,6 +270,7 @@ describe('TracedQueue refuses bad input', () => {
     expect(() => queue.addProducer(fn, { environmentVariable: 'AWS_QUEUE' })).toThrow(/^environmentVariable: 'AWS_QUEUE' is not allowed/);
     expect(() => queue.addProducer(fn, { environmentVariable: '1BAD' })).toThrow(/^environmentVariable: '1BAD' is not allowed/);
     expect(() => queue.addProducer(fn, { environmentVariable: 'TAKEN' })).toThrow(/^environmentVariable: TAKEN is already set on 'TestStack\/P' to 'x'/);
+    expect(() => new TracedQueue(stack, '42').addProducer(fn)).toThrow(/^environmentVariable: '42_QUEUE_URL' \(derived from the construct id '42'; pass environmentVariable\) is not allowed/);
     queue.addProducer(fn);
     expect(() => queue.addProducer(fn, { environmentVariable: 'OTHER' })).toThrow(/already produces to 'TestStack\/Q' through Q_QUEUE_URL/);
   });

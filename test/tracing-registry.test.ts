@@ -34,7 +34,7 @@ describe('TracingRegistry', () => {
   test('refuses a second registration of the same function', () => {
     const stack = regionalStack();
     const fn = new TracedFunction(stack, 'Fn', inlineFunctionProps());
-    expect(() => TracingRegistry.of(stack).registerFunction(fn.tracingRecord)).toThrow(/is already registered as traced/);
+    expect(() => TracingRegistry.of(stack)._registerFunction(fn.tracingRecord)).toThrow(/is already registered as traced/);
   });
 
   test('refuses a foreign construct with its reserved id', () => {

@@ -37,9 +37,9 @@ export function checkDistroLayerAvailable(scope: Construct, language: DistroLang
 /**
  * The distro layer version ARN for the stack of `scope`: a literal for a concrete region, or
  * `Fn::FindInMap` on `AWS::Region` over one per-stack `CfnMapping` when the region is a token.
+ * `checkDistroLayerAvailable` must have accepted the region.
  */
-export function distroLayerArn(scope: Construct, language: DistroLanguage, propName: string): string {
-  checkDistroLayerAvailable(scope, language, propName);
+export function distroLayerArn(scope: Construct, language: DistroLanguage): string {
   const stack = Stack.of(scope);
   if (!Token.isUnresolved(stack.region)) {
     return DISTRO_LAYER_ARNS[stack.region][language]!;

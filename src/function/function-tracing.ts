@@ -3,7 +3,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct, IConstruct } from 'constructs';
 import { checkDistroLayerAvailable, distroLayerArn, DistroLanguage, DISTRO_LAYER_NAMES } from './distro-layer-arn';
-import { functionEnvironment } from './function-environment';
+import { EnvironmentSnapshot, environmentOfProps, functionEnvironment, resolvedVariables } from './function-environment';
 import { DISTRO_EXEC_WRAPPER, OpenTelemetryLayer } from './open-telemetry-layer';
 import { acknowledgeNagFindings } from '../nag/nag-acknowledgement';
 import { OpenTelemetryMode, TracedFunctionRecord, TracingRegistry } from '../registry/tracing-registry';
@@ -32,9 +32,9 @@ export interface FunctionInstrumentationOptions {
   /**
    * Whether CloudWatch Application Signals is enabled (`OTEL_AWS_APPLICATION_SIGNALS_ENABLED`, plus the
    * `CloudWatchLambdaApplicationSignalsExecutionRolePolicy` managed policy on the function's role).
-   * Only meaningful with the AWS distro layer or a custom layer built like it.
+   * Only the AWS distro layer (or a custom layer built like it) reports to Application Signals.
    *
-   * @default true, as the AWS distro itself defaults it
+   * @default - true with the AWS distro or a custom layer, as the distro itself defaults it; false otherwise
    */
   readonly applicationSignals?: boolean;
 }
@@ -63,11 +63,13 @@ const ENV = {
 const PROPAGATORS = 'baggage,tracecontext,xray';
 const APPLICATION_SIGNALS_POLICY = 'CloudWatchLambdaApplicationSignalsExecutionRolePolicy';
 const XRAY_POLICY_ID = 'XRayTracingPolicy';
+const MAX_LAYERS = 5;
 const SUPPORTED_DISTRO_RUNTIMES: Record<DistroLanguage, string[]> = {
   NODEJS: ['nodejs18.x', 'nodejs20.x', 'nodejs22.x', 'nodejs24.x'],
   PYTHON: ['python3.10', 'python3.11', 'python3.12', 'python3.13', 'python3.14'],
 };
 const SERVICE_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
+const LAYER_ARN_PATTERN = /^arn:aws[a-z-]*:lambda:([a-z0-9-]+):\d{12}:layer:[A-Za-z0-9_-]+:\d+$/;
 
 /**
  * What instrumentation needs to know about a function, available before it exists (for the
@@ -79,10 +81,9 @@ interface InstrumentationSubject {
   readonly id: string;
   readonly runtime: lambda.Runtime;
   readonly isContainerImage: boolean;
-  /** The function's environment so far; values that are tokens are absent. */
-  readonly environment: Record<string, string>;
-  /** The tracing mode the function already has, or was given. */
-  readonly existingTracing?: lambda.Tracing;
+  readonly environment: EnvironmentSnapshot;
+  /** How many layers the function has (or will have) before instrumentation. */
+  readonly layerCount: number;
   /** The function already carries aws-cdk-lib's `adotInstrumentation` layer. */
   readonly hasAdotLayer: boolean;
 }
@@ -117,8 +118,7 @@ export class FunctionTracing {
    * has, changes nothing and returns its record; different options are an error.
    */
   public static instrument(fn: lambda.Function, options: FunctionTracingOptions = {}): TracedFunctionRecord {
-    const registry = TracingRegistry.of(fn);
-    const existing = registry.findFunction(fn);
+    const existing = TracingRegistry.of(fn).findFunction(fn);
     if (existing) {
       checkSameInstrumentation(fn, existing, options);
       return existing;
@@ -129,40 +129,92 @@ export class FunctionTracing {
     const cfn = fn.node.defaultChild as lambda.CfnFunction;
     const existingTracing = tracingOf(fn, cfn);
     const hasAdotLayer = fn.node.tryFindChild('AdotLayer') !== undefined;
+    const environment = functionEnvironment(fn);
     const plan = planInstrumentation({
       scope: fn.node.scope!,
       id: fn.node.id,
       runtime: fn.runtime,
       isContainerImage: fn.runtime === lambda.Runtime.FROM_IMAGE || cfn.packageType === 'Image',
-      environment: functionEnvironment(fn),
-      existingTracing,
+      environment,
+      layerCount: layerCountOf(fn, cfn),
       hasAdotLayer,
     }, options, options.tracing ?? existingTracing ?? lambda.Tracing.ACTIVE);
-    if (plan.mode === OpenTelemetryMode.LEGACY_ADOT && !hasAdotLayer) {
-      throw new Error(`openTelemetry: OpenTelemetryLayer.legacyAdot() needs aws-cdk-lib's adotInstrumentation, which can only be set when a function is created; set adotInstrumentation in the props of '${fn.node.path}', or create it as a TracedFunction`);
+    if (plan.mode === OpenTelemetryMode.LEGACY_ADOT) {
+      if (!hasAdotLayer) {
+        throw new Error(`openTelemetry: OpenTelemetryLayer.legacyAdot() needs aws-cdk-lib's adotInstrumentation, which can only be set when a function is created; set adotInstrumentation in the props of '${fn.node.path}', or create it as a TracedFunction`);
+      }
+      const wanted = options.openTelemetry?.adotInstrumentation?.execWrapper;
+      if (wanted !== undefined && wanted !== environment.values[ENV.EXEC_WRAPPER]) {
+        throw new Error(`openTelemetry: legacyAdot() asks for exec wrapper '${wanted}', but '${fn.node.path}' was created with adotInstrumentation using '${environment.values[ENV.EXEC_WRAPPER]}'`);
+      }
     }
-    return applyInstrumentation(fn, plan, {
-      tracingConfigured: existingTracing !== undefined,
-      layerAttached: plan.mode === OpenTelemetryMode.LEGACY_ADOT,
-    });
+    return applyInstrumentation(fn, plan, { tracingConfigured: existingTracing !== undefined, layerAttached: hasAdotLayer });
   }
 
   private constructor() {}
 }
 
 /**
- * Validates the options against the function and decides everything instrumentation will do.
- * Throws, naming the prop, on anything it cannot honour.
+ * Props a `Traced*` constructor gives its base class, and the plan it applies after `super()`.
  *
  * @internal
  */
-export function planInstrumentation(
-  subject: InstrumentationSubject,
-  options: FunctionInstrumentationOptions,
-  tracing: lambda.Tracing,
-): InstrumentationPlan {
+export interface TracedConstruction {
+  readonly plan: InstrumentationPlan;
+  readonly tracing: undefined;
+  readonly adotInstrumentation?: lambda.AdotInstrumentationConfig;
+  readonly loggingFormat?: lambda.LoggingFormat;
+}
+
+/**
+ * Plans a function the library is about to create, before it exists, so a refused function never does.
+ *
+ * @internal
+ */
+export function planTracedConstruction(scope: Construct, id: string, props: lambda.FunctionOptions & FunctionInstrumentationOptions & {
+  readonly runtime: lambda.Runtime;
+}): TracedConstruction {
+  if (props.tracing === lambda.Tracing.DISABLED) {
+    throw new Error(`tracing: Tracing.DISABLED contradicts a traced function ('${scope.node.path}/${id}'); use Tracing.PASS_THROUGH to only propagate trace context`);
+  }
+  if (props.adotInstrumentation !== undefined) {
+    throw new Error(`adotInstrumentation: set openTelemetry: OpenTelemetryLayer.legacyAdot(config) instead on '${scope.node.path}/${id}', so the layer is validated with the rest of the tracing options`);
+  }
+  const plan = planInstrumentation({
+    scope,
+    id,
+    runtime: props.runtime,
+    isContainerImage: props.runtime === lambda.Runtime.FROM_IMAGE,
+    environment: environmentOfProps(props.environment),
+    layerCount: props.layers?.length ?? 0,
+    hasAdotLayer: false,
+  }, props, props.tracing ?? lambda.Tracing.ACTIVE);
+  return {
+    plan,
+    // Tracing is applied by the shared instrumentation, which grants X-Ray in a policy of its own.
+    tracing: undefined,
+    adotInstrumentation: plan.adotInstrumentation,
+    // JSON by default here too, so aws-cdk-lib accepts log levels given without a format.
+    loggingFormat: props.logFormat === undefined ? (props.loggingFormat ?? lambda.LoggingFormat.JSON) : undefined,
+  };
+}
+
+/**
+ * Applies what `planTracedConstruction` decided, once the function exists.
+ *
+ * @internal
+ */
+export function completeTracedConstruction(fn: lambda.Function, construction: TracedConstruction): TracedFunctionRecord {
+  return applyInstrumentation(fn, construction.plan, {
+    tracingConfigured: false,
+    layerAttached: construction.plan.adotInstrumentation !== undefined,
+  });
+}
+
+function planInstrumentation(subject: InstrumentationSubject, options: FunctionInstrumentationOptions, tracing: lambda.Tracing): InstrumentationPlan {
   const layer = options.openTelemetry ?? OpenTelemetryLayer.awsDistro();
-  const env = subject.environment;
+  checkNoTokens(subject);
+  const env = subject.environment.values;
   const serviceName = resolveServiceName(subject, options.serviceName);
 
   let language: DistroLanguage | undefined;
@@ -175,6 +227,9 @@ export function planInstrumentation(
     if (subject.hasAdotLayer && layer.mode !== OpenTelemetryMode.LEGACY_ADOT) {
       throw new Error(`openTelemetry: '${pathOf(subject)}' already has aws-cdk-lib's adotInstrumentation layer; use OpenTelemetryLayer.legacyAdot() or remove adotInstrumentation from the function`);
     }
+    if (!subject.hasAdotLayer && subject.layerCount >= MAX_LAYERS) {
+      throw new Error(`openTelemetry: '${pathOf(subject)}' already has ${subject.layerCount} layers, the most Lambda allows; remove one, or use OpenTelemetryLayer.none()`);
+    }
   }
   switch (layer.mode) {
     case OpenTelemetryMode.AWS_DISTRO:
@@ -183,10 +238,7 @@ export function planInstrumentation(
       execWrapper = DISTRO_EXEC_WRAPPER;
       break;
     case OpenTelemetryMode.CUSTOM_LAYER:
-      if (!Token.isUnresolved(layer.layerVersionArn) && !/^arn:aws[a-z-]*:lambda:[a-z0-9-]+:\d{12}:layer:[A-Za-z0-9_-]+:\d+$/.test(layer.layerVersionArn!)) {
-        throw new Error(`openTelemetry: '${layer.layerVersionArn}' is not a Lambda layer version ARN (arn:<partition>:lambda:<region>:<account>:layer:<name>:<version>)`);
-      }
-      layerArn = layer.layerVersionArn;
+      layerArn = checkCustomLayerArn(subject, layer.layerVersionArn!);
       execWrapper = layer.execWrapper;
       break;
     case OpenTelemetryMode.LEGACY_ADOT:
@@ -194,6 +246,10 @@ export function planInstrumentation(
         execWrapper = env[ENV.EXEC_WRAPPER];
       } else {
         adotInstrumentation = layer.adotInstrumentation ?? defaultAdotInstrumentation(subject.runtime);
+        const pythonWrapper = lambda.AdotLambdaExecWrapper.INSTRUMENT_HANDLER;
+        if (subject.runtime.family === lambda.RuntimeFamily.PYTHON && adotInstrumentation.execWrapper !== pythonWrapper) {
+          throw new Error(`openTelemetry: the Python ADOT layer runs handlers only through '${pythonWrapper}', not '${adotInstrumentation.execWrapper}'`);
+        }
         execWrapper = adotInstrumentation.execWrapper;
       }
       break;
@@ -209,6 +265,9 @@ export function planInstrumentation(
   }
 
   const takesDistroEnv = layer.mode === OpenTelemetryMode.AWS_DISTRO || layer.mode === OpenTelemetryMode.CUSTOM_LAYER;
+  if (!takesDistroEnv && options.applicationSignals === true) {
+    throw new Error(`applicationSignals: true needs the AWS distro layer (or a custom layer built like it), not ${layer.mode}`);
+  }
   const applicationSignals = takesDistroEnv && resolveApplicationSignals(subject, options.applicationSignals);
 
   const environment: Record<string, string> = {
@@ -230,23 +289,15 @@ export function planInstrumentation(
   return { serviceName, tracing, mode: layer.mode, language, layerArn, execWrapper, applicationSignals, adotInstrumentation, environment };
 }
 
-/**
- * Applies a plan made by `planInstrumentation` and registers the function.
- *
- * @internal
- */
-export function applyInstrumentation(
+function applyInstrumentation(
   fn: lambda.Function,
   plan: InstrumentationPlan,
   state: { tracingConfigured: boolean; layerAttached: boolean },
 ): TracedFunctionRecord {
   const cfn = fn.node.defaultChild as lambda.CfnFunction;
-  cfn.tracingConfig = { mode: plan.tracing.toString() };
-  if (!state.tracingConfigured) grantXRayWrite(fn);
-
   let layerArn = plan.layerArn;
   if (plan.mode === OpenTelemetryMode.AWS_DISTRO) {
-    layerArn = distroLayerArn(fn, plan.language!, 'openTelemetry');
+    layerArn = distroLayerArn(fn, plan.language!);
   }
   if (layerArn !== undefined && !state.layerAttached) {
     fn.addLayers(lambda.LayerVersion.fromLayerVersionArn(fn, 'OpenTelemetryLayer', layerArn));
@@ -254,6 +305,8 @@ export function applyInstrumentation(
   if (plan.mode === OpenTelemetryMode.LEGACY_ADOT) {
     layerArn = (fn.node.tryFindChild('AdotLayer') as lambda.ILayerVersion | undefined)?.layerVersionArn;
   }
+  cfn.tracingConfig = { mode: plan.tracing.toString() };
+  if (!state.tracingConfigured) grantXRayWrite(fn);
   for (const [key, value] of Object.entries(plan.environment)) {
     fn.addEnvironment(key, value);
   }
@@ -263,85 +316,64 @@ export function applyInstrumentation(
   const record: TracedFunctionRecord = {
     function: fn,
     serviceName: plan.serviceName,
-    tracingMode: plan.tracing.toString(),
+    tracing: plan.tracing,
     openTelemetryMode: plan.mode,
     layerArn,
     execWrapper: plan.execWrapper,
     applicationSignals: plan.applicationSignals,
   };
-  TracingRegistry.of(fn).registerFunction(record);
+  TracingRegistry.of(fn)._registerFunction(record);
   fn.node.addValidation({ validate: () => instrumentationIntact(fn, cfn, plan) });
   return record;
-}
-
-/**
- * Reads what a `Traced*` constructor knows from its props before the function exists.
- *
- * @internal
- */
-export function subjectFromProps(scope: Construct, id: string, props: {
-  readonly runtime: lambda.Runtime;
-  readonly environment?: Record<string, string>;
-  readonly tracing?: lambda.Tracing;
-  readonly adotInstrumentation?: lambda.AdotInstrumentationConfig;
-}): InstrumentationSubject {
-  if (props.tracing === lambda.Tracing.DISABLED) {
-    throw new Error(`tracing: Tracing.DISABLED contradicts a traced function ('${scope.node.path}/${id}'); use Tracing.PASS_THROUGH to only propagate trace context`);
-  }
-  if (props.adotInstrumentation !== undefined) {
-    throw new Error(`adotInstrumentation: set openTelemetry: OpenTelemetryLayer.legacyAdot(config) instead on '${scope.node.path}/${id}', so the layer is validated with the rest of the tracing options`);
-  }
-  const environment: Record<string, string> = {};
-  for (const [key, value] of Object.entries(props.environment ?? {})) {
-    if (!Token.isUnresolved(value)) environment[key] = value;
-  }
-  return {
-    scope,
-    id,
-    runtime: props.runtime,
-    isContainerImage: props.runtime === lambda.Runtime.FROM_IMAGE,
-    environment,
-    existingTracing: props.tracing,
-    hasAdotLayer: false,
-  };
 }
 
 function checkSameInstrumentation(fn: lambda.Function, record: TracedFunctionRecord, options: FunctionTracingOptions): void {
   const differences: string[] = [];
   if (options.serviceName !== undefined && options.serviceName !== record.serviceName) {
-    differences.push(`serviceName '${options.serviceName}' (has '${record.serviceName}')`);
+    differences.push(`serviceName: '${options.serviceName}' (traced with '${record.serviceName}')`);
   }
   if (options.openTelemetry !== undefined && options.openTelemetry.mode !== record.openTelemetryMode) {
-    differences.push(`openTelemetry ${options.openTelemetry.mode} (has ${record.openTelemetryMode})`);
+    differences.push(`openTelemetry: ${options.openTelemetry.mode} (traced with ${record.openTelemetryMode})`);
   }
   if (options.openTelemetry?.layerVersionArn !== undefined && options.openTelemetry.layerVersionArn !== record.layerArn) {
-    differences.push(`openTelemetry layer '${options.openTelemetry.layerVersionArn}' (has '${record.layerArn}')`);
+    differences.push(`openTelemetry: layer '${options.openTelemetry.layerVersionArn}' (traced with '${record.layerArn}')`);
   }
   if (options.applicationSignals !== undefined && options.applicationSignals !== record.applicationSignals) {
-    differences.push(`applicationSignals ${options.applicationSignals} (has ${record.applicationSignals})`);
+    differences.push(`applicationSignals: ${options.applicationSignals} (traced with ${record.applicationSignals})`);
   }
-  if (options.tracing !== undefined && options.tracing.toString() !== record.tracingMode) {
-    differences.push(`tracing ${options.tracing} (has ${record.tracingMode})`);
+  if (options.tracing !== undefined && options.tracing !== record.tracing) {
+    differences.push(`tracing: ${options.tracing} (traced with ${record.tracing})`);
   }
   if (differences.length > 0) {
-    throw new Error(`'${fn.node.path}' is already traced with other options: ${differences.join('; ')}`);
+    throw new Error(`${differences.join('; ')}: '${fn.node.path}' is already traced with other options`);
+  }
+}
+
+/** A deploy-time value in one of these variables could silently contradict what is planned here. */
+function checkNoTokens(subject: InstrumentationSubject): void {
+  const ours: string[] = Object.values(ENV);
+  const tokens = subject.environment.unresolved.filter((key) => ours.includes(key));
+  if (tokens.length > 0) {
+    const verb = tokens.length > 1 ? 'are' : 'is';
+    throw new Error(`environment: ${tokens.join(', ')} on '${pathOf(subject)}' ${verb} only known at deploy time; set serviceName, openTelemetry and applicationSignals instead, so they can be checked`);
   }
 }
 
 function resolveServiceName(subject: InstrumentationSubject, given: string | undefined): string {
-  const env = subject.environment;
+  const env = subject.environment.values;
   const otel = env[ENV.SERVICE_NAME];
   const powertools = env[ENV.POWERTOOLS_SERVICE_NAME];
-  const fromEnv = otel ?? powertools;
   if (otel !== undefined && powertools !== undefined && otel !== powertools) {
     throw new Error(`environment: ${ENV.SERVICE_NAME} ('${otel}') and ${ENV.POWERTOOLS_SERVICE_NAME} ('${powertools}') disagree on '${pathOf(subject)}'; set serviceName instead`);
   }
+  const fromEnv = otel ?? powertools;
   if (given !== undefined && fromEnv !== undefined && given !== fromEnv) {
     throw new Error(`serviceName: '${given}' contradicts the service name '${fromEnv}' already in the environment of '${pathOf(subject)}'`);
   }
   const name = given ?? fromEnv ?? defaultServiceName(subject);
   if (!Token.isUnresolved(name) && !SERVICE_NAME_PATTERN.test(name)) {
-    throw new Error(`serviceName: '${name}' is not allowed; use 1-128 letters, digits, '.', '_' or '-', starting with a letter or digit`);
+    const source = given !== undefined ? 'serviceName' : `environment: ${otel !== undefined ? ENV.SERVICE_NAME : ENV.POWERTOOLS_SERVICE_NAME}`;
+    throw new Error(`${source}: '${name}' is not allowed as a service name; use 1-128 letters, digits, '.', '_' or '-', starting with a letter or digit`);
   }
   return name;
 }
@@ -359,7 +391,7 @@ function defaultServiceName(subject: InstrumentationSubject): string {
 }
 
 function resolveApplicationSignals(subject: InstrumentationSubject, given: boolean | undefined): boolean {
-  const fromEnv = subject.environment[ENV.APPLICATION_SIGNALS];
+  const fromEnv = subject.environment.values[ENV.APPLICATION_SIGNALS];
   if (fromEnv !== undefined && fromEnv !== 'true' && fromEnv !== 'false') {
     throw new Error(`environment: ${ENV.APPLICATION_SIGNALS} is '${fromEnv}' on '${pathOf(subject)}'; allowed: 'true' or 'false'`);
   }
@@ -379,6 +411,19 @@ function checkRuntimeTakesLayers(subject: InstrumentationSubject): void {
   }
 }
 
+function checkCustomLayerArn(subject: InstrumentationSubject, arn: string): string {
+  if (Token.isUnresolved(arn)) return arn;
+  const match = LAYER_ARN_PATTERN.exec(arn);
+  if (!match) {
+    throw new Error(`openTelemetry: '${arn}' is not a Lambda layer version ARN (arn:<partition>:lambda:<region>:<account>:layer:<name>:<version>)`);
+  }
+  const region = Stack.of(subject.scope).region;
+  if (!Token.isUnresolved(region) && match[1] !== region) {
+    throw new Error(`openTelemetry: layer '${arn}' is in ${match[1]}, but '${pathOf(subject)}' deploys to ${region}; Lambda only attaches layers from the function's own region`);
+  }
+  return arn;
+}
+
 function distroLanguage(runtime: lambda.Runtime): DistroLanguage {
   const language: DistroLanguage | undefined =
     runtime.family === lambda.RuntimeFamily.NODEJS ? 'NODEJS' :
@@ -386,7 +431,7 @@ function distroLanguage(runtime: lambda.Runtime): DistroLanguage {
   if (language === undefined) {
     throw new Error(`openTelemetry: there is no AWS OpenTelemetry distro layer for runtime '${runtime.name}' (only Node.js and Python); use OpenTelemetryLayer.legacyAdot() for Java, fromLayerArn(...) or none()`);
   }
-  // A runtime given as a token (Runtime.NODEJS_LATEST resolved per region) is judged by its family.
+  // A variable runtime (NODEJS_LATEST, the latest per region) or one named by a token is judged by its family.
   if (!runtime.isVariable && !Token.isUnresolved(runtime.name) && !SUPPORTED_DISTRO_RUNTIMES[language].includes(runtime.name)) {
     throw new Error(`runtime: '${runtime.name}' is not supported by the ${DISTRO_LAYER_NAMES[language]} layer; supported: ${SUPPORTED_DISTRO_RUNTIMES[language].join(', ')}`);
   }
@@ -487,13 +532,21 @@ function tracingOf(fn: IConstruct, cfn: lambda.CfnFunction): lambda.Tracing | un
   }
 }
 
+function layerCountOf(fn: IConstruct, cfn: lambda.CfnFunction): number {
+  const layers = Stack.of(fn).resolve(cfn.layers) as unknown[] | undefined;
+  return Array.isArray(layers) ? layers.length : 0;
+}
+
 /** A later `addEnvironment` or L1 override must not silently undo the instrumentation. */
 function instrumentationIntact(fn: lambda.Function, cfn: lambda.CfnFunction, plan: InstrumentationPlan): string[] {
   const errors: string[] = [];
-  const environment = functionEnvironment(fn);
+  const variables = resolvedVariables(fn);
   for (const key of [ENV.EXEC_WRAPPER, ENV.SERVICE_NAME, ENV.POWERTOOLS_SERVICE_NAME]) {
-    if (plan.environment[key] !== undefined && environment[key] !== plan.environment[key]) {
-      errors.push(`${key} was changed to '${environment[key]}' after the function was traced with '${plan.environment[key]}'`);
+    if (plan.environment[key] === undefined) continue;
+    const planned = JSON.stringify(fn.stack.resolve(plan.environment[key]));
+    const actual = JSON.stringify(variables[key]);
+    if (actual !== planned) {
+      errors.push(`${key} was changed to ${actual} after the function was traced with ${planned}`);
     }
   }
   if (tracingOf(fn, cfn) === undefined) {

@@ -1,6 +1,6 @@
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
-import { applyInstrumentation, FunctionInstrumentationOptions, planInstrumentation, subjectFromProps } from './function-tracing';
+import { completeTracedConstruction, FunctionInstrumentationOptions, planTracedConstruction } from './function-tracing';
 import { TracedFunctionRecord } from '../registry/tracing-registry';
 
 /**
@@ -9,27 +9,20 @@ import { TracedFunctionRecord } from '../registry/tracing-registry';
 export interface TracedFunctionProps extends lambda.FunctionProps, FunctionInstrumentationOptions {}
 
 /**
- * A Lambda function with X-Ray tracing (`Active` unless `tracing` says `PassThrough`), the AWS
- * OpenTelemetry distro layer picked for its runtime and region, JSON logs, and the IAM this needs.
- * Registered in the stack's tracing registry.
+ * A Lambda function with X-Ray tracing, the AWS OpenTelemetry distro layer picked for its runtime and
+ * region, JSON logs, and the IAM this needs. Registered in the stack's tracing registry.
+ *
+ * Defaults that differ from `lambda.FunctionProps`: `tracing` is `Tracing.ACTIVE` (`PASS_THROUGH` is
+ * allowed, `DISABLED` refused) and `loggingFormat` is `LoggingFormat.JSON`, so every log line can be
+ * joined to its trace. `adotInstrumentation` is refused: use `openTelemetry: OpenTelemetryLayer.legacyAdot()`.
  */
 export class TracedFunction extends lambda.Function {
   /** What the tracing registry records about this function. */
   public readonly tracingRecord: TracedFunctionRecord;
 
   constructor(scope: Construct, id: string, props: TracedFunctionProps) {
-    const tracing = props.tracing ?? lambda.Tracing.ACTIVE;
-    const plan = planInstrumentation(subjectFromProps(scope, id, props), props, tracing);
-    super(scope, id, {
-      ...props,
-      // Tracing is applied by the shared instrumentation, which grants X-Ray in a policy of its own.
-      tracing: undefined,
-      adotInstrumentation: plan.adotInstrumentation,
-      loggingFormat: props.logFormat === undefined ? (props.loggingFormat ?? lambda.LoggingFormat.JSON) : undefined,
-    });
-    this.tracingRecord = applyInstrumentation(this, plan, {
-      tracingConfigured: false,
-      layerAttached: plan.adotInstrumentation !== undefined,
-    });
+    const construction = planTracedConstruction(scope, id, props);
+    super(scope, id, { ...props, ...construction });
+    this.tracingRecord = completeTracedConstruction(this, construction);
   }
 }

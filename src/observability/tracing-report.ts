@@ -23,7 +23,7 @@ export class TracingReport {
     lines.push(`  Functions traced: ${functions.length}`);
     for (const f of functions) {
       lines.push(`    ${name(f.function)}`);
-      lines.push(`      service: ${f.serviceName}, X-Ray: ${f.tracingMode}, OpenTelemetry: ${f.openTelemetryMode}, Application Signals: ${f.applicationSignals ? 'on' : 'off'}`);
+      lines.push(`      service: ${f.serviceName}, X-Ray: ${f.tracing}, OpenTelemetry: ${f.openTelemetryMode}, Application Signals: ${f.applicationSignals ? 'on' : 'off'}`);
       lines.push(`      layer: ${show(f.layerArn)}`);
       lines.push(`      wrapper: ${show(f.execWrapper)}`);
     }

@@ -64,7 +64,8 @@ export interface TracedQueueProps {
 
   /**
    * The KMS key that encrypts both queues, with `QueueEncryption.KMS`.
-   * @default - a new key when `encryption` is `QueueEncryption.KMS`, none otherwise
+   * @default - with `QueueEncryption.KMS`, one new key for both queues, with rotation on and the queues'
+   * removal policy; none otherwise
    */
   readonly encryptionMasterKey?: kms.IKey;
 
@@ -176,12 +177,17 @@ export class TracedQueue extends Construct {
     if (props.contentBasedDeduplication && !props.fifo) {
       throw new Error('contentBasedDeduplication: only FIFO queues deduplicate; set fifo: true');
     }
+    if (props.fifo && props.queueName !== undefined && Token.isUnresolved(props.queueName)) {
+      throw new Error('queueName: a FIFO queue name must be known at synthesis (aws-cdk-lib checks its .fifo suffix); give a literal name or leave it unset');
+    }
     if (props.queueName !== undefined && !Token.isUnresolved(props.queueName)) {
       const base = props.fifo ? props.queueName.replace(/\.fifo$/, '') : props.queueName;
       if (!/^[A-Za-z0-9_-]{1,71}$/.test(base)) {
         throw new Error(`queueName: '${props.queueName}' is not allowed; use 1-71 letters, digits, '-' or '_' (the dead-letter queue adds '-dlq')`);
       }
     }
+    checkRetention('retentionPeriod', props.retentionPeriod);
+    checkRetention('deadLetterQueueRetentionPeriod', props.deadLetterQueueRetentionPeriod);
     this.visibilityTimeout = props.visibilityTimeout;
     if (props.visibilityTimeout && !props.visibilityTimeout.isUnresolved() && props.visibilityTimeout.toSeconds() > MAX_VISIBILITY_SECONDS) {
       throw new Error(`visibilityTimeout: ${props.visibilityTimeout.toSeconds()} seconds is not allowed; SQS allows at most 43200 (12 hours)`);
@@ -197,26 +203,30 @@ export class TracedQueue extends Construct {
     this.fifo = props.fifo ?? false;
     this.maxReceiveCount = maxReceiveCount;
     const encryption = props.encryption ?? (props.encryptionMasterKey ? sqs.QueueEncryption.KMS : sqs.QueueEncryption.SQS_MANAGED);
+    const removalPolicy = props.removalPolicy ?? RemovalPolicy.DESTROY;
+    // aws-cdk-lib would create one key per queue, without rotation; both queues share one rotated key.
+    const key = props.encryptionMasterKey ?? (encryption === sqs.QueueEncryption.KMS ? new kms.Key(this, 'Key', {
+      description: `Encrypts the messages of ${this.node.path} and its dead-letter queue`,
+      enableKeyRotation: true,
+      removalPolicy,
+    }) : undefined);
     const shared = {
       fifo: props.fifo ? true : undefined,
       encryption,
-      encryptionMasterKey: props.encryptionMasterKey,
+      encryptionMasterKey: key,
       dataKeyReuse: props.dataKeyReuse,
       enforceSSL: true,
-      removalPolicy: props.removalPolicy,
+      removalPolicy,
     };
-    const dlqName = props.queueName === undefined ? undefined
-      : `${props.queueName.replace(/\.fifo$/, '')}-dlq${this.fifo ? '.fifo' : ''}`;
+    const { queueName, deadLetterQueueName } = queueNames(props.queueName, this.fifo);
     this.deadLetterQueue = new sqs.Queue(this, 'DeadLetterQueue', {
       ...shared,
-      queueName: dlqName,
+      queueName: deadLetterQueueName,
       retentionPeriod: dlqRetention,
     });
     this.queue = new sqs.Queue(this, 'Queue', {
       ...shared,
-      // Only the encryption key is shared: the KMS key of the dead-letter queue, when created, is reused.
-      encryptionMasterKey: props.encryptionMasterKey ?? this.deadLetterQueue.encryptionMasterKey,
-      queueName: props.queueName === undefined || !this.fifo || props.queueName.endsWith('.fifo') ? props.queueName : `${props.queueName}.fifo`,
+      queueName,
       contentBasedDeduplication: props.contentBasedDeduplication,
       retentionPeriod: props.retentionPeriod,
       deliveryDelay: props.deliveryDelay,
@@ -237,7 +247,7 @@ export class TracedQueue extends Construct {
       reason: `This queue is the dead-letter queue of ${this.queue.node.path}; it has no dead-letter queue of its own by design.`,
     }]);
 
-    TracingRegistry.of(this).registerQueue({ owner: this, queue: this.queue, deadLetterQueue: this.deadLetterQueue });
+    TracingRegistry.of(this)._registerQueue({ owner: this, queue: this.queue, deadLetterQueue: this.deadLetterQueue });
   }
 
   /** Whether the queue is a FIFO queue. */
@@ -257,10 +267,10 @@ export class TracedQueue extends Construct {
       throw new Error(`addConsumer: '${fn.node.path}' already consumes '${this.node.path}'`);
     }
     this.checkConsumerOptions(options);
-    const timeout = fn instanceof lambda.Function ? (fn.timeout ?? LAMBDA_DEFAULT_TIMEOUT) : undefined;
+    const timeout = timeoutOf(fn);
     const needed = timeout && !timeout.isUnresolved() ? requiredVisibilitySeconds(timeout, options.maxBatchingWindow) : undefined;
-    if (this.visibilityTimeout && !this.visibilityTimeout.isUnresolved()) {
-      if (needed !== undefined && this.visibilityTimeout.toSeconds() < needed) {
+    if (this.visibilityTimeout) {
+      if (needed !== undefined && !this.visibilityTimeout.isUnresolved() && this.visibilityTimeout.toSeconds() < needed) {
         throw new Error(
           `visibilityTimeout: ${this.visibilityTimeout.toSeconds()} seconds on '${this.node.path}' is less than the ${needed} seconds ` +
           `its consumer '${fn.node.path}' needs (6 x its ${timeout!.toSeconds()} second timeout` +
@@ -268,7 +278,8 @@ export class TracedQueue extends Construct {
         );
       }
     } else if (needed === undefined) {
-      throw new Error(`visibilityTimeout: the timeout of consumer '${fn.node.path}' is not known here (an imported function); set visibilityTimeout on '${this.node.path}' to at least 6 x its timeout`);
+      const why = timeout ? 'is only known at deploy time' : 'is not known here (an imported function)';
+      throw new Error(`visibilityTimeout: the timeout of consumer '${fn.node.path}' ${why}; set visibilityTimeout on '${this.node.path}' to at least 6 x its timeout`);
     }
 
     const source = new SqsEventSource(this.queue, {
@@ -288,7 +299,7 @@ export class TracedQueue extends Construct {
         reason: `SQS event source mappings take no on-failure destination: failed messages return to ${this.queue.node.path} and move to its dead-letter queue after ${this.maxReceiveCount} receives.`,
       }]);
     }
-    TracingRegistry.of(this).registerConnection({ resource: this, function: fn, role: TracedConnectionRole.CONSUMER });
+    TracingRegistry.of(this)._registerConnection({ resource: this, function: fn, role: TracedConnectionRole.CONSUMER });
     return source;
   }
 
@@ -301,7 +312,8 @@ export class TracedQueue extends Construct {
   public addProducer(fn: lambda.Function, options: QueueProducerOptions = {}): string {
     const variable = options.environmentVariable ?? `${upperSnake(this.node.id)}_QUEUE_URL`;
     if (!ENV_NAME_PATTERN.test(variable) || variable.startsWith('AWS_')) {
-      throw new Error(`environmentVariable: '${variable}' is not allowed; use letters, digits and '_', starting with a letter and not with 'AWS_' (reserved by Lambda)`);
+      const given = options.environmentVariable !== undefined ? '' : ` (derived from the construct id '${this.node.id}'; pass environmentVariable)`;
+      throw new Error(`environmentVariable: '${variable}'${given} is not allowed; use letters, digits and '_', starting with a letter and not with 'AWS_' (reserved by Lambda)`);
     }
     const previous = this.producers.find((p) => p.fn === fn);
     if (previous) {
@@ -310,31 +322,19 @@ export class TracedQueue extends Construct {
       }
       return variable;
     }
-    const current = functionEnvironment(fn)[variable];
-    if (current !== undefined) {
-      throw new Error(`environmentVariable: ${variable} is already set on '${fn.node.path}' to '${current}'; pick another name`);
+    const environment = functionEnvironment(fn);
+    if (environment.values[variable] !== undefined || environment.unresolved.includes(variable)) {
+      const current = environment.values[variable] !== undefined ? `'${environment.values[variable]}'` : 'a deploy-time value (another queue?)';
+      throw new Error(`environmentVariable: ${variable} is already set on '${fn.node.path}' to ${current}; pick another name`);
     }
-    this.queue.grantSendMessages(fn);
-    this.acknowledgeKeyGrant(fn);
+    // Not grantSendMessages: its KMS grant adds kms:ReEncrypt* and kms:GenerateDataKey* wildcards, while
+    // sending to an encrypted queue needs exactly these two key actions.
+    this.queue.grant(fn, 'sqs:SendMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl');
+    this.queue.encryptionMasterKey?.grant(fn, 'kms:GenerateDataKey', 'kms:Decrypt');
     fn.addEnvironment(variable, this.queue.queueUrl);
     this.producers.push({ fn, variable });
-    TracingRegistry.of(this).registerConnection({ resource: this, function: fn, role: TracedConnectionRole.PRODUCER });
+    TracingRegistry.of(this)._registerConnection({ resource: this, function: fn, role: TracedConnectionRole.PRODUCER });
     return variable;
-  }
-
-  /**
-   * aws-cdk-lib's encrypt grant on the queue's KMS key uses `kms:ReEncrypt*` and `kms:GenerateDataKey*`;
-   * they are scoped to that one key, so only those two action wildcards are acknowledged.
-   */
-  private acknowledgeKeyGrant(fn: lambda.Function): void {
-    const key = this.queue.encryptionMasterKey;
-    const policy = fn.role?.node.tryFindChild('DefaultPolicy')?.node.defaultChild;
-    if (!key || !(policy instanceof CfnResource)) return;
-    acknowledgeNagFindings(policy, [{
-      id: 'AwsSolutions-IAM5',
-      reason: `aws-cdk-lib's SQS send grant on the KMS key of ${this.queue.node.path}: the action wildcards cover the data-key variants SQS needs and apply to that key only.`,
-      appliesTo: ['Action::kms:ReEncrypt*', 'Action::kms:GenerateDataKey*'],
-    }]);
   }
 
   private checkConsumerOptions(options: QueueConsumerOptions): void {
@@ -345,7 +345,7 @@ export class TracedQueue extends Construct {
       throw new Error(`batchSize: ${batchSize} needs maxBatchingWindow; Lambda accepts batches above 10 only with a batching window`);
     }
     if (maxBatchingWindow !== undefined) {
-      if (this.fifo) throw new Error('maxBatchingWindow: FIFO queues take no batching window');
+      if (this.fifo) throw new Error(`maxBatchingWindow: ${maxBatchingWindow.toHumanString()} is not allowed on a FIFO queue; FIFO queues take no batching window`);
       if (!maxBatchingWindow.isUnresolved() && maxBatchingWindow.toSeconds() > 300) {
         throw new Error(`maxBatchingWindow: ${maxBatchingWindow.toSeconds()} seconds is not allowed; use at most 300`);
       }
@@ -355,9 +355,8 @@ export class TracedQueue extends Construct {
 
   private derivedVisibilitySeconds(): number | undefined {
     if (this.consumers.length === 0) return undefined;
-    const needed = this.consumers
-      .filter((c) => c.timeout && !c.timeout.isUnresolved())
-      .map((c) => requiredVisibilitySeconds(c.timeout!, c.window));
+    // addConsumer refuses consumers of unknown timeout unless visibilityTimeout is set, and then this is unused.
+    const needed = this.consumers.map((c) => requiredVisibilitySeconds(c.timeout!, c.window));
     return Math.max(DEFAULT_VISIBILITY_SECONDS, ...needed);
   }
 }
@@ -367,6 +366,29 @@ function checkIntegerInRange(prop: string, value: number | undefined, min: numbe
   if (!Number.isInteger(value) || value < min || value > max) {
     throw new Error(`${prop}: ${value} is not allowed; use an integer from ${min} to ${max}${note}`);
   }
+}
+
+function checkRetention(prop: string, retention: Duration | undefined): void {
+  if (retention === undefined || retention.isUnresolved()) return;
+  const seconds = retention.toSeconds();
+  if (seconds < 60 || seconds > 14 * 24 * 60 * 60) {
+    throw new Error(`${prop}: ${retention.toHumanString()} is not allowed; SQS keeps messages from 1 minute to 14 days`);
+  }
+}
+
+/** The queue names: FIFO names end in `.fifo`; a (standard) token name is used as given, the DLQ name generated. */
+function queueNames(name: string | undefined, fifo: boolean): { queueName?: string; deadLetterQueueName?: string } {
+  if (name === undefined) return {};
+  if (Token.isUnresolved(name)) return { queueName: name };
+  const base = name.replace(/\.fifo$/, '');
+  const suffix = fifo ? '.fifo' : '';
+  return { queueName: `${base}${suffix}`, deadLetterQueueName: `${base}-dlq${suffix}` };
+}
+
+/** The timeout of a consumer, looking through aliases and versions to their function. */
+function timeoutOf(fn: lambda.IFunction): Duration | undefined {
+  const target = fn instanceof lambda.Alias ? fn.version.lambda : fn instanceof lambda.Version ? fn.lambda : fn;
+  return target instanceof lambda.Function ? (target.timeout ?? LAMBDA_DEFAULT_TIMEOUT) : undefined;
 }
 
 function requiredVisibilitySeconds(timeout: Duration, window?: Duration): number {

@@ -25,8 +25,8 @@ export interface TracedFunctionRecord {
   readonly function: lambda.Function;
   /** The service name traces and logs of this function carry (`OTEL_SERVICE_NAME`, `POWERTOOLS_SERVICE_NAME`). */
   readonly serviceName: string;
-  /** The X-Ray tracing mode of the function (`Active` or `PassThrough`). */
-  readonly tracingMode: string;
+  /** The X-Ray tracing mode of the function: `Tracing.ACTIVE` or `Tracing.PASS_THROUGH`. */
+  readonly tracing: lambda.Tracing;
   /** How the OpenTelemetry layer was chosen. */
   readonly openTelemetryMode: OpenTelemetryMode;
   /**
@@ -125,8 +125,9 @@ export class TracingRegistry extends Construct {
 
   /**
    * Records a traced function. A function can be registered once.
+   * @internal
    */
-  public registerFunction(record: TracedFunctionRecord): void {
+  public _registerFunction(record: TracedFunctionRecord): void {
     if (this.findFunction(record.function)) {
       throw new Error(`Function '${record.function.node.path}' is already registered as traced`);
     }
@@ -142,8 +143,9 @@ export class TracingRegistry extends Construct {
 
   /**
    * Records a traced queue. A queue can be registered once.
+   * @internal
    */
-  public registerQueue(record: TracedQueueRecord): void {
+  public _registerQueue(record: TracedQueueRecord): void {
     if (this._queues.some((r) => r.queue === record.queue)) {
       throw new Error(`Queue '${record.queue.node.path}' is already registered as traced`);
     }
@@ -152,8 +154,9 @@ export class TracingRegistry extends Construct {
 
   /**
    * Records that a function produces to or consumes from a traced resource.
+   * @internal
    */
-  public registerConnection(connection: TracedConnection): void {
+  public _registerConnection(connection: TracedConnection): void {
     this._connections.push(connection);
   }
 
