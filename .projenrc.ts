@@ -36,6 +36,15 @@ const project = new awscdk.AwsCdkConstructLibrary({
     // The AWSOpenTelemetryDistroJs layer runs @opentelemetry/api 1.9.1; a bundled copy only binds to the
     // layer's tracer provider when its minor version is not newer.
     '@opentelemetry/api@~1.9.0',
+    // Runtime module tests and benchmark: the real OTel SDK, the propagators we compare against, the SDK
+    // clients of the moto round trip, property-based testing.
+    '@opentelemetry/sdk-trace-base@^2',
+    '@opentelemetry/context-async-hooks@^2',
+    '@opentelemetry/core@^2',
+    '@opentelemetry/propagator-aws-xray@^2',
+    '@aws-sdk/client-eventbridge',
+    '@aws-sdk/client-sns',
+    'fast-check@^4',
   ],
 
   jestOptions: {
@@ -74,8 +83,25 @@ for (const pattern of ['/examples/', '/integ/', '/scripts/', '/cdk.out/', '/.ci/
 // `npm ci` reject a lockfile generated here; 1.12.2 has them all.
 project.package.addPackageResolutions('unrs-resolver@1.12.2');
 
+// `cdk-serverless-tracing/runtime` is a Node-only subpath for Lambda handlers (not part of the jsii API).
+// `@opentelemetry/api` is not declared: jsii accepts only jsii modules as peers, and a bundled copy would
+// put a second API into every handler that imports its own. Handlers that want spans depend on it.
+project.package.addField('exports', {
+  '.': { types: './lib/index.d.ts', default: './lib/index.js' },
+  './runtime': { types: './lib/runtime/index.d.ts', default: './lib/runtime/index.js' },
+  './package.json': './package.json',
+  './.jsii': './.jsii',
+});
+project.package.addField('typesVersions', { '*': { runtime: ['lib/runtime/index.d.ts'] } });
+
 // Node 20 reached end of life on 2026-10-30; the banner jsii prints about it on every run is noise here.
 project.tasks.addEnvironment('JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION', '20');
+
+// Trace headers are parsed char code by char code on every message: bit operations are the point there.
+project.eslint?.addOverride({
+  files: ['src/runtime/**/*.ts', 'test/runtime/**/*.ts', 'scripts/bench-*.ts'],
+  rules: { 'no-bitwise': 'off' },
+});
 
 // Type-checked folders outside src/ and test/: eslint's project service needs a tsconfig for each.
 for (const dir of ['integ', 'examples', 'scripts']) {

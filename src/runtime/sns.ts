@@ -1,0 +1,31 @@
+import { currentTraceContext } from './current-context';
+import { injectW3cAttributes, MessageAttributeInput } from './sqs';
+import { parseTraceparent, TraceContext } from './trace-context';
+
+/** A `Publish` input or `PublishBatch` entry (the part this module touches). */
+export interface SnsMessageInput {
+  MessageAttributes?: Record<string, MessageAttributeInput>;
+}
+
+/** A record of a Lambda SNS event (the part this module reads). */
+export interface SnsRecordLike {
+  readonly Sns?: { readonly MessageAttributes?: Record<string, { readonly Value?: string } | undefined> };
+}
+
+/**
+ * Adds W3C `traceparent`/`tracestate` message attributes to an SNS `Publish` input or `PublishBatch`
+ * entry, in place, when they fit in 10 attributes (raw delivery to SQS discards messages with more).
+ * Caller attributes are never removed; X-Ray context travels in the SDK's own `X-Amzn-Trace-Id` header.
+ *
+ * @param context what to propagate; by default the active span, else the Lambda invocation's header
+ */
+export function injectSnsMessage<T extends SnsMessageInput>(input: T, context: TraceContext | undefined = currentTraceContext()): T {
+  if (context) injectW3cAttributes(input, context, 'SNS');
+  return input;
+}
+
+/** The producer's context of a Lambda SNS record; undefined, never an exception, when none is usable. */
+export function snsRecordContext(record: SnsRecordLike | undefined): TraceContext | undefined {
+  const attributes = record?.Sns?.MessageAttributes;
+  return attributes ? parseTraceparent(attributes.traceparent?.Value, attributes.tracestate?.Value) : undefined;
+}
