@@ -136,6 +136,11 @@ project.addTask('example', {
   exec: tsNode('examples/tsconfig.json', 'examples/order-pipeline/main.ts'),
 });
 
+project.addTask('bench', {
+  description: 'Benchmark the runtime module against OpenTelemetry propagators: ns/op, bundle size, require() time',
+  exec: tsNode('scripts/tsconfig.json', 'scripts/bench-runtime.ts'),
+});
+
 const integApp = '"ts-node --prefer-ts-exts --transpile-only --project integ/tsconfig.json {filePath}"';
 project.addTask('integ:update', {
   description: 'Re-create the integ snapshots without deploying (do this on purpose and say why in the commit)',

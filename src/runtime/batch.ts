@@ -65,7 +65,8 @@ export async function processSqsBatch<R extends SqsRecordLike>(
         const parentMode = options.producerRelation === 'parent' && remote !== undefined;
         const parent = parentMode ? otel.trace.setSpanContext(otel.context.active(), remote) : otel.context.active();
         const links: Link[] = !parentMode && remote ? [{ context: remote }] : [];
-        const span = tracer.startSpan(spanName(record), { kind: otel.SpanKind.CONSUMER, attributes: messagingAttributes(record), links }, parent);
+        const queue = queueName(record);
+        const span = tracer.startSpan(`${queue} process`, { kind: otel.SpanKind.CONSUMER, attributes: messagingAttributes(record, queue), links }, parent);
         try {
           await otel.context.with(otel.trace.setSpan(parent, span), () => recordHandler(record, scope));
         } catch (error) {
@@ -87,19 +88,15 @@ export async function processSqsBatch<R extends SqsRecordLike>(
 
 function remoteSpanContext(producer: TraceContext): SpanContext {
   const otel = openTelemetryApi()!;
-  return {
-    traceId: producer.traceId,
-    spanId: producer.parentId!,
-    traceFlags: producer.traceFlags ?? (producer.sampled ? 1 : 0),
-    isRemote: true,
-    ...(producer.traceState && otel.createTraceState ? { traceState: otel.createTraceState(producer.traceState) } : {}),
-  };
+  const spanContext: SpanContext = { traceId: producer.traceId, spanId: producer.parentId!, traceFlags: producer.traceFlags ?? (producer.sampled ? 1 : 0), isRemote: true };
+  if (producer.traceState) spanContext.traceState = otel.createTraceState(producer.traceState);
+  return spanContext;
 }
 
 function fail(span: Span, error: unknown): void {
-  const otel = openTelemetryApi()!;
-  span.recordException(error instanceof Error ? error : String(error));
-  span.setStatus({ code: otel.SpanStatusCode.ERROR, message: error instanceof Error ? error.message : String(error) });
+  const message = error instanceof Error ? error.message : String(error);
+  span.recordException(error instanceof Error ? error : message);
+  span.setStatus({ code: openTelemetryApi()!.SpanStatusCode.ERROR, message });
 }
 
 function queueName(record: SqsRecordLike): string {
@@ -107,16 +104,12 @@ function queueName(record: SqsRecordLike): string {
   return arn.slice(arn.lastIndexOf(':') + 1) || 'unknown';
 }
 
-function spanName(record: SqsRecordLike): string {
-  return `${queueName(record)} process`;
-}
-
-function messagingAttributes(record: SqsRecordLike): Record<string, string> {
+function messagingAttributes(record: SqsRecordLike, queue: string): Record<string, string> {
   const attributes: Record<string, string> = {
     'messaging.system': 'aws_sqs',
     'messaging.operation.type': 'process',
     'messaging.operation.name': 'process',
-    'messaging.destination.name': queueName(record),
+    'messaging.destination.name': queue,
   };
   if (record.messageId !== undefined) attributes['messaging.message.id'] = record.messageId;
   const group = record.attributes?.MessageGroupId;

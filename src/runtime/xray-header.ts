@@ -1,4 +1,4 @@
-import { formatTraceparent, HeaderValue, HEX_ANY_CASE, hexRun, isOws, isValidId, parseTraceparent, singleValue, TraceContext } from './trace-context';
+import { formatTraceparent, HeaderValue, hexRun, isOws, isValidContext, ParsedContext, parseTraceparent, singleValue, TraceContext } from './trace-context';
 
 
 /**
@@ -17,15 +17,15 @@ export function parseXrayHeader(header: HeaderValue): TraceContext | undefined {
   let sampled: boolean | undefined;
   let lineage: string | undefined;
   let extra: string | undefined;
-  let seen = 0;
+  const seen: string[] = [];
   for (let start = 0; start < s.length;) {
     let end = s.indexOf(';', start);
     if (end < 0) end = s.length;
     let a = start;
     let b = end;
+    start = end + 1;
     while (a < b && isOws(s.charCodeAt(a))) a++;
     while (b > a && isOws(s.charCodeAt(b - 1))) b--;
-    start = end + 1;
     if (a === b) continue;
     const eq = s.indexOf('=', a);
     if (eq < 0 || eq >= b) return undefined;
@@ -34,43 +34,35 @@ export function parseXrayHeader(header: HeaderValue): TraceContext | undefined {
     let v = eq + 1;
     while (v < b && isOws(s.charCodeAt(v))) v++;
     if (keyEnd === a) return undefined;
-    const field = knownField(s, a, keyEnd);
-    if (field !== 0) {
-      if (seen & field) return undefined;
-      seen |= field;
-    }
-    switch (field) {
-      case ROOT:
+    const key = s.slice(a, keyEnd).toLowerCase();
+    if (seen.includes(key)) return undefined;
+    switch (key) {
+      case 'root':
         traceId = parseRoot(s, v, b);
         if (traceId === undefined) return undefined;
         break;
-      case PARENT:
-        if (b - v !== 16 || hexRun(s, v, b, HEX_ANY_CASE) !== 1) return undefined;
-        parentId = s.slice(v, b).toLowerCase();
+      case 'parent': {
+        const hex = b - v === 16 ? hexRun(s, v, b) : -1;
+        if (hex <= 0) return undefined;
+        parentId = hex & 16 ? s.slice(v, b).toLowerCase() : s.slice(v, b);
         break;
-      case SAMPLED:
-        if (b - v !== 1) return undefined;
-        switch (s.charCodeAt(v)) {
-          case 49: sampled = true; break;
-          case 48: sampled = false; break;
-          case 63: sampled = undefined; break;
-          default: return undefined;
-        }
+      }
+      case 'sampled': {
+        const value = b - v === 1 ? s.charCodeAt(v) : 0;
+        if (value !== 48 && value !== 49 && value !== 63) return undefined;
+        sampled = value === 63 ? undefined : value === 49;
         break;
-      case LINEAGE:
+      }
+      case 'lineage':
         lineage = s.slice(v, b);
         break;
       default:
         extra = extra === undefined ? s.slice(a, b) : `${extra};${s.slice(a, b)}`;
+        continue;
     }
+    seen.push(key);
   }
-  if (traceId === undefined) return undefined;
-  const context: { -readonly [K in keyof TraceContext]: TraceContext[K] } = { traceId };
-  if (parentId !== undefined) context.parentId = parentId;
-  if (sampled !== undefined) context.sampled = sampled;
-  if (lineage !== undefined) context.lineage = lineage;
-  if (extra !== undefined) context.extra = extra;
-  return context;
+  return traceId === undefined ? undefined : new ParsedContext(traceId, parentId, undefined, sampled, undefined, lineage, extra);
 }
 
 /**
@@ -79,9 +71,8 @@ export function parseXrayHeader(header: HeaderValue): TraceContext | undefined {
  * given parent id, is malformed or all zeros.
  */
 export function formatXrayHeader(context: TraceContext | undefined): string | undefined {
-  if (!context || !isValidId(context.traceId, 32)) return undefined;
+  if (!isValidContext(context, false)) return undefined;
   const { traceId, parentId } = context;
-  if (parentId !== undefined && !isValidId(parentId, 16)) return undefined;
   let header = `Root=1-${traceId.slice(0, 8)}-${traceId.slice(8)}`;
   if (parentId !== undefined) header += `;Parent=${parentId}`;
   const sampled = context.sampled ?? (typeof context.traceFlags === 'number' ? (context.traceFlags & 1) === 1 : undefined);
@@ -111,37 +102,13 @@ export function lambdaTraceHeader(): string | undefined {
   return typeof fromStore === 'string' ? fromStore : process.env._X_AMZN_TRACE_ID;
 }
 
-const ROOT = 1;
-const PARENT = 2;
-const SAMPLED = 4;
-const LINEAGE = 8;
-
-/** Which known field s[from, to) names, case-insensitively; 0 for any other key. */
-function knownField(s: string, from: number, to: number): number {
-  switch (to - from) {
-    case 4: return equalsIgnoreCase(s, from, 'root') ? ROOT : 0;
-    case 6: return equalsIgnoreCase(s, from, 'parent') ? PARENT : 0;
-    case 7: return equalsIgnoreCase(s, from, 'sampled') ? SAMPLED : equalsIgnoreCase(s, from, 'lineage') ? LINEAGE : 0;
-    default: return 0;
-  }
-}
-
-function equalsIgnoreCase(s: string, from: number, lower: string): boolean {
-  for (let i = 0; i < lower.length; i++) {
-    if ((s.charCodeAt(from + i) | 0x20) !== lower.charCodeAt(i)) return false;
-  }
-  return true;
-}
-
-/** `1-<epoch, up to 8 hex>-<24 hex>` to a 32-character lowercase trace id. */
+/** A root to a 32-character lowercase trace id: `1-<epoch, 1-8 hex digits>-<24 hex digits>`, any case. */
 function parseRoot(s: string, from: number, to: number): string | undefined {
-  if (to - from < 28 || s.charCodeAt(from) !== 49 || s.charCodeAt(from + 1) !== 45) return undefined;
   const dash = to - 25;
   const epochLength = dash - from - 2;
-  if (epochLength < 1 || epochLength > 8 || s.charCodeAt(dash) !== 45) return undefined;
-  if (hexRun(s, from + 2, dash, HEX_ANY_CASE) < 0 || hexRun(s, dash + 1, to, HEX_ANY_CASE) < 0) return undefined;
-  const traceId = ('00000000' + s.slice(from + 2, dash)).slice(-8) + s.slice(dash + 1, to);
-  const lower = traceId.toLowerCase();
-  return hexRun(lower, 0, 32) === 1 ? lower : undefined;
+  if (epochLength < 1 || epochLength > 8 || s.charCodeAt(from) !== 49 || s.charCodeAt(from + 1) !== 45 || s.charCodeAt(dash) !== 45) return undefined;
+  const run = hexRun(s, from + 2, dash) | hexRun(s, dash + 1, to);
+  if (run <= 0) return undefined;
+  const traceId = '0'.repeat(8 - epochLength) + s.slice(from + 2, dash) + s.slice(dash + 1, to);
+  return run & 16 ? traceId.toLowerCase() : traceId;
 }
-

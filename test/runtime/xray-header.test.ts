@@ -26,6 +26,10 @@ describe('parseXrayHeader', () => {
     expect(parseXrayHeader(`Root=${ROOT};Parent=${PARENT};Sampled=?`)).toEqual({ traceId: TRACE, parentId: PARENT });
   });
 
+  test('an unknown field may repeat: it is kept as given', () => {
+    expect(parseXrayHeader(`Root=${ROOT};X=1;X=2`)).toEqual({ traceId: TRACE, extra: 'X=1;X=2' });
+  });
+
   test('Lineage and unknown fields are kept verbatim and re-emitted', () => {
     const header = `Root=${ROOT};Parent=${PARENT};Sampled=1;Lineage=a87bd80c:1|68fd508a:5;Self=1-67891234-12456789abcdef012345678;CalledFrom=Foo`;
     const context = parseXrayHeader(header);
@@ -54,6 +58,7 @@ describe('parseXrayHeader', () => {
     ['an empty key', `Root=${ROOT};=x`],
     ['a part without =', `Root=${ROOT};junk`],
     ['Root twice', `Root=${ROOT};Root=${ROOT}`],
+    ['Parent twice, in different case', `Root=${ROOT};Parent=${'1'.repeat(16)};parent=${'2'.repeat(16)}`],
     ['two header values', [`Root=${ROOT}`, `Root=${ROOT}`]],
     ['an empty header', ''],
     ['nothing', undefined],
