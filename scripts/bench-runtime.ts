@@ -7,6 +7,7 @@ import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { gzipSync } from 'zlib';
 import { buildSync } from 'esbuild';
 
 const ITERATIONS = 1_000_000;
@@ -32,7 +33,7 @@ function bundle(entry: string, outfile: string, external: string[]): { bytes: nu
   const output = Object.values(result.metafile!.outputs)[0];
   const runtimeBytes = Object.entries(output.inputs).filter(([file]) => file.includes('src/runtime/')).reduce((sum, [, i]) => sum + i.bytesInOutput, 0);
   const code = fs.readFileSync(outfile);
-  return { bytes: code.length, gzip: require('zlib').gzipSync(code).length, runtimeBytes };
+  return { bytes: code.length, gzip: gzipSync(code).length, runtimeBytes };
 }
 
 function median(values: number[]): number {

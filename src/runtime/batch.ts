@@ -88,7 +88,8 @@ export async function processSqsBatch<R extends SqsRecordLike>(
 
 function remoteSpanContext(producer: TraceContext): SpanContext {
   const otel = openTelemetryApi()!;
-  const spanContext: SpanContext = { traceId: producer.traceId, spanId: producer.parentId!, traceFlags: producer.traceFlags ?? (producer.sampled ? 1 : 0), isRemote: true };
+  const traceFlags = producer.traceFlags ?? (producer.sampled ? 1 : 0);
+  const spanContext: SpanContext = { traceId: producer.traceId, spanId: producer.parentId!, traceFlags, isRemote: true };
   if (producer.traceState) spanContext.traceState = otel.createTraceState(producer.traceState);
   return spanContext;
 }

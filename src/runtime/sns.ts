@@ -19,7 +19,10 @@ export interface SnsRecordLike {
  *
  * @param context what to propagate; by default the active span, else the Lambda invocation's header
  */
-export function injectSnsMessage<T extends object>(input: T & SnsMessageInput, context: TraceContext | undefined = currentTraceContext()): T & SnsMessageInput {
+export function injectSnsMessage<T extends object>(
+  input: T & SnsMessageInput,
+  context: TraceContext | undefined = currentTraceContext(),
+): T & SnsMessageInput {
   if (context) injectW3cAttributes(input, context, 'SNS');
   return input;
 }

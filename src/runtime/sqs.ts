@@ -36,7 +36,10 @@ export interface SqsRecordLike {
  *
  * @param context what to propagate; by default the active span, else the Lambda invocation's header
  */
-export function injectSqsMessage<T extends object>(input: T & SqsMessageInput, context: TraceContext | undefined = currentTraceContext()): T & SqsMessageInput {
+export function injectSqsMessage<T extends object>(
+  input: T & SqsMessageInput,
+  context: TraceContext | undefined = currentTraceContext(),
+): T & SqsMessageInput {
   if (!context) return input;
   const xray = formatXrayHeader(context);
   if (xray !== undefined && input.MessageSystemAttributes?.AWSTraceHeader === undefined) {
