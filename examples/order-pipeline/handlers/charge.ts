@@ -1,24 +1,24 @@
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import type { Order } from './validate';
+// In an application: import { processSqsBatch } from 'cdk-serverless-tracing/runtime';
+import { processSqsBatch } from '../../../src/runtime';
 
 /**
- * Charges each queued order through the third-party payment API. A failed charge is reported as a batch
- * item failure, so only that message is retried (and moves to the dead-letter queue after the queue's
- * maxReceiveCount).
+ * Charges each queued order through the third-party payment API, one span per message linked to the
+ * validate span that queued it. A failed charge is reported as a batch item failure, so only that message
+ * is retried (and moves to the dead-letter queue after the queue's maxReceiveCount).
  */
 export async function handler(event: SQSEvent): Promise<SQSBatchResponse> {
   const paymentUrl = process.env.PAYMENT_API_URL;
   if (!paymentUrl) throw new Error('PAYMENT_API_URL is not set');
-  const batchItemFailures: SQSBatchResponse['batchItemFailures'] = [];
-  for (const record of event.Records) {
+  return processSqsBatch(event, async (record) => {
     try {
       await charge(paymentUrl, record);
     } catch (error) {
       console.error(JSON.stringify({ message: 'charge failed', messageId: record.messageId, error: String(error) }));
-      batchItemFailures.push({ itemIdentifier: record.messageId });
+      throw error;
     }
-  }
-  return { batchItemFailures };
+  });
 }
 
 async function charge(paymentUrl: string, record: SQSRecord): Promise<void> {

@@ -1,5 +1,7 @@
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+// In an application: import { injectSqsMessage } from 'cdk-serverless-tracing/runtime';
+import { injectSqsMessage } from '../../../src/runtime';
 
 /** An order as the API accepts it. */
 export interface Order {
@@ -21,10 +23,11 @@ export async function handler(event: APIGatewayProxyEvent): Promise<APIGatewayPr
   if (!order) {
     return respond(400, { message: 'invalid order', problems, traceId });
   }
-  await sqs.send(new SendMessageCommand({
+  // AWSTraceHeader (with Lineage) plus W3C traceparent/tracestate, so charge can link to this span.
+  await sqs.send(new SendMessageCommand(injectSqsMessage({
     QueueUrl: requiredEnv('ORDERS_QUEUE_URL'),
     MessageBody: JSON.stringify(order),
-  }));
+  })));
   const totalCents = order.items.reduce((sum, item) => sum + item.quantity * item.unitPriceCents, 0);
   return respond(202, { orderId: order.orderId, totalCents, traceId });
 }
