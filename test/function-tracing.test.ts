@@ -4,6 +4,12 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { inlineFunctionProps, regionalStack } from './helpers';
 import { FunctionTracing, OpenTelemetryLayer, OpenTelemetryMode, TracingRegistry } from '../src';
 
+/** aws-cdk-lib's own ADOT instrumentation for Node.js, as a user would set it on a function. */
+const LEGACY_NODE_ADOT: lambda.AdotInstrumentationConfig = {
+  layerVersion: lambda.AdotLayerVersion.fromJavaScriptSdkLayerVersion(lambda.AdotLambdaLayerJavaScriptSdkVersion.LATEST),
+  execWrapper: lambda.AdotLambdaExecWrapper.REGULAR_HANDLER,
+};
+
 describe('FunctionTracing.instrument on an existing function', () => {
   test('applies the same instrumentation as TracedFunction', () => {
     const stack = regionalStack();
@@ -82,10 +88,7 @@ describe('FunctionTracing.instrument on an existing function', () => {
     const stack = regionalStack();
     const fn = new lambda.Function(stack, 'Adot', {
       ...inlineFunctionProps(),
-      adotInstrumentation: {
-        layerVersion: lambda.AdotLayerVersion.fromJavaScriptSdkLayerVersion(lambda.AdotLambdaLayerJavaScriptSdkVersion.LATEST),
-        execWrapper: lambda.AdotLambdaExecWrapper.REGULAR_HANDLER,
-      },
+      adotInstrumentation: LEGACY_NODE_ADOT,
     });
     const record = FunctionTracing.instrument(fn, { openTelemetry: OpenTelemetryLayer.legacyAdot() });
     expect(record.openTelemetryMode).toBe(OpenTelemetryMode.LEGACY_ADOT);
@@ -97,10 +100,7 @@ describe('FunctionTracing.instrument on an existing function', () => {
   test('refuses legacyAdot() settings that differ from the function\'s own', () => {
     const fn = new lambda.Function(regionalStack(), 'Adot', {
       ...inlineFunctionProps(),
-      adotInstrumentation: {
-        layerVersion: lambda.AdotLayerVersion.fromJavaScriptSdkLayerVersion(lambda.AdotLambdaLayerJavaScriptSdkVersion.LATEST),
-        execWrapper: lambda.AdotLambdaExecWrapper.REGULAR_HANDLER,
-      },
+      adotInstrumentation: LEGACY_NODE_ADOT,
     });
     expect(() => FunctionTracing.instrument(fn, {
       openTelemetry: OpenTelemetryLayer.legacyAdot({
@@ -139,10 +139,7 @@ describe('FunctionTracing.instrument on an existing function', () => {
   test('refuses the distro on a function that already has the ADOT layer', () => {
     const fn = new lambda.Function(regionalStack(), 'F', {
       ...inlineFunctionProps(),
-      adotInstrumentation: {
-        layerVersion: lambda.AdotLayerVersion.fromJavaScriptSdkLayerVersion(lambda.AdotLambdaLayerJavaScriptSdkVersion.LATEST),
-        execWrapper: lambda.AdotLambdaExecWrapper.REGULAR_HANDLER,
-      },
+      adotInstrumentation: LEGACY_NODE_ADOT,
     });
     expect(() => FunctionTracing.instrument(fn)).toThrow(/already has aws-cdk-lib's adotInstrumentation layer/);
   });
