@@ -37,6 +37,16 @@ export interface FunctionInstrumentationOptions {
    * @default - true with the AWS distro or a custom layer, as the distro itself defaults it; false otherwise
    */
   readonly applicationSignals?: boolean;
+
+  /**
+   * The share, 0 to 1, of traces the function starts itself (no sampled caller) that OpenTelemetry records:
+   * `OTEL_TRACES_SAMPLER=parentbased_traceidratio` with this ratio, so a caller's decision is always kept.
+   * The X-Ray remote sampler (`OTEL_TRACES_SAMPLER=xray`) is never configured: Lambda does not support it.
+   * Needs an OpenTelemetry layer.
+   *
+   * @default - the layer's own sampler (parent-based, always on)
+   */
+  readonly samplingRatio?: number;
 }
 
 /**
@@ -57,6 +67,8 @@ const ENV = {
   POWERTOOLS_SERVICE_NAME: 'POWERTOOLS_SERVICE_NAME',
   PROPAGATORS: 'OTEL_PROPAGATORS',
   APPLICATION_SIGNALS: 'OTEL_AWS_APPLICATION_SIGNALS_ENABLED',
+  SAMPLER: 'OTEL_TRACES_SAMPLER',
+  SAMPLER_ARG: 'OTEL_TRACES_SAMPLER_ARG',
 } as const;
 
 /** W3C first so OpenTelemetry-native consumers read it; `xray` keeps AWS services (SQS, EventBridge) linked. */
@@ -285,6 +297,7 @@ function planInstrumentation(subject: InstrumentationSubject, options: FunctionI
   if (takesDistroEnv) {
     environment[ENV.APPLICATION_SIGNALS] = String(applicationSignals);
   }
+  Object.assign(environment, samplerEnvironment(subject, layer.mode, options.samplingRatio));
 
   return { serviceName, tracing, mode: layer.mode, language, layerArn, execWrapper, applicationSignals, adotInstrumentation, environment };
 }
@@ -325,6 +338,24 @@ function applyInstrumentation(
   TracingRegistry.of(fn)._registerFunction(record);
   fn.node.addValidation({ validate: () => instrumentationIntact(fn, cfn, plan) });
   return record;
+}
+
+function samplerEnvironment(subject: InstrumentationSubject, mode: OpenTelemetryMode, ratio: number | undefined): Record<string, string> {
+  const current = subject.environment.values[ENV.SAMPLER];
+  if (current === 'xray') {
+    throw new Error(`environment: ${ENV.SAMPLER}=xray on '${pathOf(subject)}' asks for the X-Ray remote sampler, which Lambda does not support; use samplingRatio, and X-Ray sampling rules upstream`);
+  }
+  if (ratio === undefined) return {};
+  if (mode === OpenTelemetryMode.NONE) {
+    throw new Error(`samplingRatio: ${ratio} needs an OpenTelemetry layer; with OpenTelemetryLayer.none() only Lambda's own X-Ray sampling applies`);
+  }
+  if (!Token.isUnresolved(ratio) && (!Number.isFinite(ratio) || ratio < 0 || ratio > 1)) {
+    throw new Error(`samplingRatio: ${ratio} is not allowed; use a number from 0 to 1`);
+  }
+  if (current !== undefined) {
+    throw new Error(`samplingRatio: ${ratio} contradicts ${ENV.SAMPLER}='${current}' in the environment of '${pathOf(subject)}'; remove one`);
+  }
+  return { [ENV.SAMPLER]: 'parentbased_traceidratio', [ENV.SAMPLER_ARG]: String(ratio) };
 }
 
 function checkSameInstrumentation(fn: lambda.Function, record: TracedFunctionRecord, options: FunctionTracingOptions): void {

@@ -2,6 +2,7 @@ import { Stack } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct, IConstruct } from 'constructs';
+import type { TracingSamplingRule } from '../sampling/tracing-sampling-rule';
 
 /**
  * How a traced function's OpenTelemetry layer was chosen.
@@ -103,6 +104,7 @@ export class TracingRegistry extends Construct {
   private readonly _functions: TracedFunctionRecord[] = [];
   private readonly _queues: TracedQueueRecord[] = [];
   private readonly _connections: TracedConnection[] = [];
+  private readonly _samplingRules: TracingSamplingRule[] = [];
 
   private constructor(scope: Construct, id: string) {
     super(scope, id);
@@ -116,6 +118,11 @@ export class TracingRegistry extends Construct {
   /** Every traced queue of the stack, in registration order. */
   public get queues(): TracedQueueRecord[] {
     return [...this._queues];
+  }
+
+  /** Every X-Ray sampling rule of the stack, in registration order. */
+  public get samplingRules(): TracingSamplingRule[] {
+    return [...this._samplingRules];
   }
 
   /** Every producer and consumer edge of the stack, in registration order. */
@@ -158,6 +165,14 @@ export class TracingRegistry extends Construct {
    */
   public _registerConnection(connection: TracedConnection): void {
     this._connections.push(connection);
+  }
+
+  /**
+   * Records a sampling rule.
+   * @internal
+   */
+  public _registerSamplingRule(rule: TracingSamplingRule): void {
+    this._samplingRules.push(rule);
   }
 
   /**

@@ -1,0 +1,193 @@
+import { Annotations, Duration, Names, Resource, Stack, Token } from 'aws-cdk-lib';
+import * as xray from 'aws-cdk-lib/aws-xray';
+import { Construct } from 'constructs';
+import { TracingRegistry } from '../registry/tracing-registry';
+
+/**
+ * Adaptive sampling: how far X-Ray may raise a rule's rate when it sees anomalies, and for how long.
+ */
+export interface SamplingRateBoost {
+  /** The highest sampling rate a boost may reach, 0 to 1. */
+  readonly maxRate: number;
+  /** How long to wait after a boost before the next one; whole minutes, at least 1. */
+  readonly cooldown: Duration;
+}
+
+/**
+ * Props of `TracingSamplingRule`, named after the `AWS::XRay::SamplingRule` fields. String matchers take
+ * `*` and `?` wildcards.
+ */
+export interface TracingSamplingRuleProps {
+  /**
+   * The rule's name, 1-32 letters, digits, `_` or `-`.
+   * @default - a name derived from the construct path
+   */
+  readonly ruleName?: string;
+  /** Evaluation order, 1 (first) to 9999; unique within a stack. */
+  readonly priority: number;
+  /** The share of matching requests sampled after the reservoir is used up, 0 to 1. */
+  readonly fixedRate: number;
+  /**
+   * Matching requests sampled per second before `fixedRate` applies, shared by all instances.
+   * @default 1
+   */
+  readonly reservoirSize?: number;
+  /**
+   * The service name to match (up to 64 characters).
+   * @default '*'
+   */
+  readonly serviceName?: string;
+  /**
+   * The service type to match, the segment `origin` (up to 64 characters), e.g. `AWS::ApiGateway::Stage`.
+   * @default '*'
+   */
+  readonly serviceType?: string;
+  /**
+   * The host name to match (up to 64 characters).
+   * @default '*'
+   */
+  readonly host?: string;
+  /**
+   * The HTTP method to match (up to 10 characters).
+   * @default '*'
+   */
+  readonly httpMethod?: string;
+  /**
+   * The URL path to match (up to 128 characters).
+   * @default '*'
+   */
+  readonly urlPath?: string;
+  /**
+   * The ARN of the resource to match (up to 500 characters).
+   * @default '*'
+   */
+  readonly resourceArn?: string;
+  /**
+   * Segment attributes to match: up to 5, keys and values 1-32 characters.
+   * @default - none
+   */
+  readonly attributes?: Record<string, string>;
+  /**
+   * Adaptive sampling: let X-Ray raise the rate on anomalies.
+   * @default - no boost
+   */
+  readonly samplingRateBoost?: SamplingRateBoost;
+}
+
+/** X-Ray's default quota of custom sampling rules per Region (adjustable, L-8C0C998A). */
+export const SAMPLING_RULES_QUOTA = 25;
+
+/**
+ * An X-Ray sampling rule, validated field by field at synthesis.
+ *
+ * Rules apply where X-Ray makes the sampling decision: API Gateway REST stages, Step Functions, and
+ * traces started by an X-Ray or ADOT SDK with the remote sampler. Lambda's own sampling (1 request per
+ * second plus 5 %) cannot be changed by rules: a Lambda function honours the decision of the caller
+ * that sampled the request.
+ */
+export class TracingSamplingRule extends Resource {
+  /** The underlying CloudFormation resource. */
+  public readonly cfnSamplingRule: xray.CfnSamplingRule;
+  /** The rule's name. */
+  public readonly ruleName: string;
+  /** The rule's ARN. */
+  public readonly ruleArn: string;
+  /** The rule's priority. */
+  public readonly priority: number;
+
+  constructor(scope: Construct, id: string, props: TracingSamplingRuleProps) {
+    super(scope, id);
+    const ruleName = props.ruleName ?? Names.uniqueResourceName(this, { maxLength: 32, separator: '-' });
+    checkString('ruleName', ruleName, 1, 32, /^[A-Za-z0-9_-]+$/, "letters, digits, '_' or '-'");
+    checkNumber('priority', props.priority, 1, 9999, true);
+    checkNumber('fixedRate', props.fixedRate, 0, 1, false);
+    const reservoirSize = props.reservoirSize ?? 1;
+    checkNumber('reservoirSize', reservoirSize, 0, Number.MAX_SAFE_INTEGER, true);
+    const matchers = {
+      serviceName: [props.serviceName, 64],
+      serviceType: [props.serviceType, 64],
+      host: [props.host, 64],
+      httpMethod: [props.httpMethod, 10],
+      urlPath: [props.urlPath, 128],
+      resourceArn: [props.resourceArn, 500],
+    } as const;
+    for (const [prop, [value, max]] of Object.entries(matchers)) {
+      if (value !== undefined) checkString(prop, value, 1, max);
+    }
+    const attributes = props.attributes ?? {};
+    const entries = Object.entries(attributes);
+    if (entries.length > 5) {
+      throw new Error(`attributes: ${entries.length} attributes are not allowed; X-Ray matches at most 5`);
+    }
+    for (const [key, value] of entries) {
+      checkString('attributes', key, 1, 32, undefined, undefined, 'key');
+      checkString('attributes', value, 1, 32, undefined, undefined, `value of '${key}'`);
+    }
+    const boost = props.samplingRateBoost;
+    if (boost) {
+      checkNumber('samplingRateBoost.maxRate', boost.maxRate, 0, 1, false);
+      if (!boost.cooldown.isUnresolved()) {
+        const seconds = boost.cooldown.toSeconds();
+        if (seconds < 60 || seconds % 60 !== 0) {
+          throw new Error(`samplingRateBoost.cooldown: ${boost.cooldown.toHumanString()} is not allowed; use whole minutes, at least 1`);
+        }
+      }
+    }
+
+    const registry = TracingRegistry.of(this);
+    const clash = registry.samplingRules.find((rule) => rule.priority === props.priority);
+    if (clash && !Token.isUnresolved(props.priority)) {
+      throw new Error(`priority: ${props.priority} is already used by '${clash.node.path}'; priorities must be unique so the evaluation order is defined`);
+    }
+
+    this.ruleName = ruleName;
+    this.priority = props.priority;
+    this.cfnSamplingRule = new xray.CfnSamplingRule(this, 'Resource', {
+      samplingRule: {
+        ruleName,
+        priority: props.priority,
+        fixedRate: props.fixedRate,
+        reservoirSize,
+        serviceName: props.serviceName ?? '*',
+        serviceType: props.serviceType ?? '*',
+        host: props.host ?? '*',
+        httpMethod: props.httpMethod ?? '*',
+        urlPath: props.urlPath ?? '*',
+        resourceArn: props.resourceArn ?? '*',
+        version: 1,
+        attributes: entries.length > 0 ? attributes : undefined,
+        samplingRateBoost: boost ? { maxRate: boost.maxRate, cooldownWindowMinutes: boost.cooldown.toMinutes() } : undefined,
+      },
+    });
+    this.ruleArn = this.cfnSamplingRule.attrRuleArn;
+    registry._registerSamplingRule(this);
+    this.warnAboveQuota();
+  }
+
+  /** X-Ray counts rules per Region, across stacks: warn on the rule that goes past the default quota. */
+  private warnAboveQuota(): void {
+    const region = Stack.of(this).region;
+    if (Token.isUnresolved(region)) return;
+    const inRegion = this.node.root.node.findAll()
+      .filter((c): c is Stack => Stack.isStack(c) && c.region === region)
+      .reduce((count, stack) => count + TracingRegistry.of(stack).samplingRules.length, 0);
+    if (inRegion > SAMPLING_RULES_QUOTA) {
+      Annotations.of(this).addWarningV2('cdk-serverless-tracing:sampling-rule-quota',
+        `${inRegion} X-Ray sampling rules are defined for ${region}; the default quota is ${SAMPLING_RULES_QUOTA} per Region (raise L-8C0C998A first).`);
+    }
+  }
+}
+
+function checkNumber(prop: string, value: number, min: number, max: number, integer: boolean): void {
+  if (Token.isUnresolved(value)) return;
+  if (!Number.isFinite(value) || value < min || value > max || (integer && !Number.isInteger(value))) {
+    throw new Error(`${prop}: ${value} is not allowed; use ${integer ? 'an integer' : 'a number'} from ${min}${max === Number.MAX_SAFE_INTEGER ? ' up' : ` to ${max}`}`);
+  }
+}
+
+function checkString(prop: string, value: string, min: number, max: number, pattern?: RegExp, allowed?: string, what?: string): void {
+  if (Token.isUnresolved(value)) return;
+  if (value.length < min || value.length > max || (pattern && !pattern.test(value))) {
+    throw new Error(`${prop}: ${what ? `${what} ` : ''}'${value}' is not allowed; use ${min}-${max} ${allowed ?? 'characters'}`);
+  }
+}
