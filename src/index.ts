@@ -1,4 +1,4 @@
-export { TracingRegistry, TracedFunctionRecord, TracedQueueRecord, TracedConnection, TracedConnectionRole, OpenTelemetryMode } from './registry/tracing-registry';
+export { TracingRegistry, FAULTS_GROUP_CONTEXT, TracedFunctionRecord, TracedQueueRecord, TracedConnection, TracedConnectionRole, OpenTelemetryMode } from './registry/tracing-registry';
 export { OpenTelemetryLayer } from './function/open-telemetry-layer';
 export { FunctionTracing, FunctionInstrumentationOptions, FunctionTracingOptions } from './function/function-tracing';
 export { TracedFunction, TracedFunctionProps } from './function/traced-function';
@@ -7,3 +7,5 @@ export { TracedQueue, TracedQueueProps, QueueConsumerOptions, QueueProducerOptio
 export { TracingReport } from './observability/tracing-report';
 export { TracingSamplingRule, TracingSamplingRuleProps, SamplingRateBoost, SAMPLING_RULES_QUOTA } from './sampling/tracing-sampling-rule';
 export { SamplingStrategy, PercentageSamplingOptions, ServiceSamplingOptions, RouteSamplingOptions, AnomalyBoostSamplingOptions } from './sampling/sampling-strategy';
+export { TracingFilter } from './sampling/tracing-filter';
+export { TracingGroup, TracingGroupProps, TRACING_GROUPS_QUOTA } from './sampling/tracing-group';

@@ -1,7 +1,9 @@
-import { Stack } from 'aws-cdk-lib';
+import { Lazy, Names, Stack, Token } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct, IConstruct } from 'constructs';
+import { TracingFilter } from '../sampling/tracing-filter';
+import { TracingGroup } from '../sampling/tracing-group';
 import type { TracingSamplingRule } from '../sampling/tracing-sampling-rule';
 
 /**
@@ -79,6 +81,13 @@ export interface TracedConnection {
 }
 
 const REGISTRY_ID = 'TracingRegistry';
+const FAULTS_GROUP_ID = 'TracingFaultsGroup';
+
+/**
+ * Context key that turns the default faults group off: `"@cdk-serverless-tracing/faultsGroup": false` in
+ * `cdk.json`, or `app.node.setContext(...)` before any traced construct is created.
+ */
+export const FAULTS_GROUP_CONTEXT = '@cdk-serverless-tracing/faultsGroup';
 
 /**
  * The per-stack list of everything traced.
@@ -105,6 +114,8 @@ export class TracingRegistry extends Construct {
   private readonly _queues: TracedQueueRecord[] = [];
   private readonly _connections: TracedConnection[] = [];
   private readonly _samplingRules: TracingSamplingRule[] = [];
+  private readonly _groups: TracingGroup[] = [];
+  private _faultsGroup?: TracingGroup;
 
   private constructor(scope: Construct, id: string) {
     super(scope, id);
@@ -125,6 +136,19 @@ export class TracingRegistry extends Construct {
     return [...this._samplingRules];
   }
 
+  /** Every X-Ray group of the stack, in registration order. */
+  public get groups(): TracingGroup[] {
+    return [...this._groups];
+  }
+
+  /**
+   * The stack's default X-Ray group of faulty traces through its traced functions and queues, created with
+   * the first traced resource unless the `@cdk-serverless-tracing/faultsGroup` context is `false`.
+   */
+  public get faultsGroup(): TracingGroup | undefined {
+    return this._faultsGroup;
+  }
+
   /** Every producer and consumer edge of the stack, in registration order. */
   public get connections(): TracedConnection[] {
     return [...this._connections];
@@ -139,6 +163,7 @@ export class TracingRegistry extends Construct {
       throw new Error(`Function '${record.function.node.path}' is already registered as traced`);
     }
     this._functions.push(record);
+    this.ensureFaultsGroup();
   }
 
   /**
@@ -157,6 +182,7 @@ export class TracingRegistry extends Construct {
       throw new Error(`Queue '${record.queue.node.path}' is already registered as traced`);
     }
     this._queues.push(record);
+    this.ensureFaultsGroup();
   }
 
   /**
@@ -165,6 +191,14 @@ export class TracingRegistry extends Construct {
    */
   public _registerConnection(connection: TracedConnection): void {
     this._connections.push(connection);
+  }
+
+  /**
+   * Records an X-Ray group.
+   * @internal
+   */
+  public _registerGroup(group: TracingGroup): void {
+    this._groups.push(group);
   }
 
   /**
@@ -180,5 +214,24 @@ export class TracingRegistry extends Construct {
    */
   public connectionsOf(resource: IConstruct, role?: TracedConnectionRole): TracedConnection[] {
     return this._connections.filter((c) => c.resource === resource && (role === undefined || c.role === role));
+  }
+
+  private ensureFaultsGroup(): void {
+    if (this._faultsGroup || this.node.tryGetContext(FAULTS_GROUP_CONTEXT) === false) return;
+    const stack = Stack.of(this);
+    const groupName = !Token.isUnresolved(stack.stackName) && /^[A-Za-z0-9_-]{1,25}$/.test(stack.stackName)
+      ? `${stack.stackName}-faults`
+      : Names.uniqueResourceName(this, { maxLength: 32, separator: '-' });
+    // The services are read when the template is written, so resources traced later are included.
+    const services = Lazy.string({
+      produce: () => [
+        ...this._functions.map((f) => f.function.functionName),
+        ...this._queues.map((q) => q.queue.queueName),
+      ].map((name) => `service("${name}")`).join(' OR '),
+    });
+    this._faultsGroup = new TracingGroup(stack, FAULTS_GROUP_ID, {
+      groupName,
+      filter: TracingFilter.fault().and(TracingFilter.raw(services)),
+    });
   }
 }
