@@ -1,5 +1,6 @@
 import { Stack, Token } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { IConstruct } from 'constructs';
 
 /**
  * A function's environment as synthesis would see it now: the literal values, and the names of the
@@ -38,4 +39,33 @@ export function functionEnvironment(fn: lambda.Function): EnvironmentSnapshot {
     else unresolved.push(key);
   }
   return { values, unresolved };
+}
+
+const VARIABLE_PATTERN = /^[A-Za-z][A-Za-z0-9_]*$/;
+
+/**
+ * The environment variable a producer reads a resource's address from: `given`, or the owner's construct
+ * id in upper snake case plus `suffix` (`ORDERS_QUEUE_URL`). Throws, naming `environmentVariable`, when the
+ * name is not allowed or `fn` already has that variable.
+ */
+export function producerVariable(owner: IConstruct, fn: lambda.Function, suffix: string, given?: string): string {
+  const variable = given ?? `${upperSnake(owner.node.id)}_${suffix}`;
+  if (!VARIABLE_PATTERN.test(variable) || variable.startsWith('AWS_')) {
+    const derived = given !== undefined ? '' : ` (derived from the construct id '${owner.node.id}'; pass environmentVariable)`;
+    throw new Error(`environmentVariable: '${variable}'${derived} is not allowed; use letters, digits and '_', starting with a letter and not with 'AWS_' (reserved by Lambda)`);
+  }
+  const environment = functionEnvironment(fn);
+  if (environment.values[variable] !== undefined || environment.unresolved.includes(variable)) {
+    const current = environment.values[variable] !== undefined ? `'${environment.values[variable]}'` : 'a deploy-time value (another resource?)';
+    throw new Error(`environmentVariable: ${variable} is already set on '${fn.node.path}' to ${current}; pick another name`);
+  }
+  return variable;
+}
+
+function upperSnake(id: string): string {
+  return id
+    .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
+    .replace(/[^A-Za-z0-9]+/g, '_')
+    .replace(/^_+|_+$/g, '')
+    .toUpperCase();
 }

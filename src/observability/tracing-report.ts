@@ -37,6 +37,18 @@ export class TracingReport {
       lines.push(`      producers: ${functionsOf(TracedConnectionRole.PRODUCER)}`);
       lines.push(`      consumers: ${functionsOf(TracedConnectionRole.CONSUMER)}`);
     }
+    const buses = registry.eventBuses;
+    if (buses.length > 0) {
+      lines.push(`  Event buses traced: ${buses.length}`);
+      for (const b of buses) {
+        const routes = registry.eventRoutes.filter((r) => r.bus === b.owner);
+        lines.push(`    ${name(b.owner)}`);
+        lines.push(`      producers: ${registry.connectionsOf(b.owner, TracedConnectionRole.PRODUCER).map((c) => name(c.function)).join(', ') || '-'}`);
+        for (const route of routes) {
+          lines.push(`      rule ${name(route.rule)} -> ${name(route.target)} (dead-letter queue: ${name(route.deadLetterQueue)})`);
+        }
+      }
+    }
     return lines.join('\n');
   }
 

@@ -4,7 +4,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { functionEnvironment } from '../function/function-environment';
+import { producerVariable } from '../function/function-environment';
 import { acknowledgeNagFindings } from '../nag/nag-acknowledgement';
 import { TracedConnectionRole, TracingRegistry } from '../registry/tracing-registry';
 
@@ -144,7 +144,6 @@ export interface QueueProducerOptions {
 const DEFAULT_VISIBILITY_SECONDS = 30;
 const MAX_VISIBILITY_SECONDS = 12 * 60 * 60;
 const LAMBDA_DEFAULT_TIMEOUT = Duration.seconds(3);
-const ENV_NAME_PATTERN = /^[A-Za-z][A-Za-z0-9_]*$/;
 
 /**
  * An SQS queue for traced producers and consumers: encrypted, SSL-only, with a dead-letter queue of its
@@ -310,23 +309,15 @@ export class TracedQueue extends Construct {
    * @returns the name of the environment variable
    */
   public addProducer(fn: lambda.Function, options: QueueProducerOptions = {}): string {
-    const variable = options.environmentVariable ?? `${upperSnake(this.node.id)}_QUEUE_URL`;
-    if (!ENV_NAME_PATTERN.test(variable) || variable.startsWith('AWS_')) {
-      const given = options.environmentVariable !== undefined ? '' : ` (derived from the construct id '${this.node.id}'; pass environmentVariable)`;
-      throw new Error(`environmentVariable: '${variable}'${given} is not allowed; use letters, digits and '_', starting with a letter and not with 'AWS_' (reserved by Lambda)`);
-    }
     const previous = this.producers.find((p) => p.fn === fn);
     if (previous) {
-      if (previous.variable !== variable) {
-        throw new Error(`addProducer: '${fn.node.path}' already produces to '${this.node.path}' through ${previous.variable}, not ${variable}`);
+      const wanted = options.environmentVariable ?? previous.variable;
+      if (previous.variable !== wanted) {
+        throw new Error(`addProducer: '${fn.node.path}' already produces to '${this.node.path}' through ${previous.variable}, not ${wanted}`);
       }
-      return variable;
+      return previous.variable;
     }
-    const environment = functionEnvironment(fn);
-    if (environment.values[variable] !== undefined || environment.unresolved.includes(variable)) {
-      const current = environment.values[variable] !== undefined ? `'${environment.values[variable]}'` : 'a deploy-time value (another queue?)';
-      throw new Error(`environmentVariable: ${variable} is already set on '${fn.node.path}' to ${current}; pick another name`);
-    }
+    const variable = producerVariable(this, fn, 'QUEUE_URL', options.environmentVariable);
     // Not grantSendMessages: its KMS grant adds kms:ReEncrypt* and kms:GenerateDataKey* wildcards, while
     // sending to an encrypted queue needs exactly these two key actions.
     this.queue.grant(fn, 'sqs:SendMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl');
@@ -393,12 +384,4 @@ function timeoutOf(fn: lambda.IFunction): Duration | undefined {
 
 function requiredVisibilitySeconds(timeout: Duration, window?: Duration): number {
   return 6 * timeout.toSeconds() + (window && !window.isUnresolved() ? window.toSeconds() : 0);
-}
-
-function upperSnake(id: string): string {
-  return id
-    .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
-    .replace(/[^A-Za-z0-9]+/g, '_')
-    .replace(/^_+|_+$/g, '')
-    .toUpperCase();
 }

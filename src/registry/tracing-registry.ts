@@ -1,4 +1,5 @@
 import { Lazy, Names, Stack, Token } from 'aws-cdk-lib';
+import * as events from 'aws-cdk-lib/aws-events';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct, IConstruct } from 'constructs';
@@ -59,6 +60,30 @@ export interface TracedQueueRecord {
 }
 
 /**
+ * What the tracing registry knows about a traced event bus.
+ */
+export interface TracedEventBusRecord {
+  /** The construct that owns the bus. */
+  readonly owner: IConstruct;
+  /** The bus. */
+  readonly eventBus: events.IEventBus;
+}
+
+/**
+ * An EventBridge rule from a traced bus to a consumer.
+ */
+export interface TracedEventRoute {
+  /** The construct that owns the bus. */
+  readonly bus: IConstruct;
+  /** The rule. */
+  readonly rule: events.IRule;
+  /** The function or traced queue the rule delivers to. */
+  readonly target: IConstruct;
+  /** Where the rule's undeliverable events go. */
+  readonly deadLetterQueue: sqs.IQueue;
+}
+
+/**
  * The role a function plays on a traced resource.
  */
 export enum TracedConnectionRole {
@@ -115,6 +140,8 @@ export class TracingRegistry extends Construct {
   private readonly _connections: TracedConnection[] = [];
   private readonly _samplingRules: TracingSamplingRule[] = [];
   private readonly _groups: TracingGroup[] = [];
+  private readonly _eventBuses: TracedEventBusRecord[] = [];
+  private readonly _eventRoutes: TracedEventRoute[] = [];
   private _faultsGroup?: TracingGroup;
 
   private constructor(scope: Construct, id: string) {
@@ -134,6 +161,16 @@ export class TracingRegistry extends Construct {
   /** Every X-Ray sampling rule of the stack, in registration order. */
   public get samplingRules(): TracingSamplingRule[] {
     return [...this._samplingRules];
+  }
+
+  /** Every traced event bus of the stack, in registration order. */
+  public get eventBuses(): TracedEventBusRecord[] {
+    return [...this._eventBuses];
+  }
+
+  /** Every rule from a traced bus to a consumer, in registration order. */
+  public get eventRoutes(): TracedEventRoute[] {
+    return [...this._eventRoutes];
   }
 
   /** Every X-Ray group of the stack, in registration order. */
@@ -191,6 +228,22 @@ export class TracingRegistry extends Construct {
    */
   public _registerConnection(connection: TracedConnection): void {
     this._connections.push(connection);
+  }
+
+  /**
+   * Records a traced event bus.
+   * @internal
+   */
+  public _registerEventBus(record: TracedEventBusRecord): void {
+    this._eventBuses.push(record);
+  }
+
+  /**
+   * Records a rule from a traced bus to a consumer.
+   * @internal
+   */
+  public _registerEventRoute(route: TracedEventRoute): void {
+    this._eventRoutes.push(route);
   }
 
   /**

@@ -1,0 +1,220 @@
+import { Aws, CfnResource, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { producerVariable } from '../function/function-environment';
+import { acknowledgeNagFindings } from '../nag/nag-acknowledgement';
+import { TracedQueue } from '../queue/traced-queue';
+import { TracedConnectionRole, TracingRegistry } from '../registry/tracing-registry';
+
+/** The key of the W3C carrier inside `detail`, as `cdk-serverless-tracing/runtime` writes it by default. */
+const CARRIER_PATH = '$.detail._trace';
+
+/**
+ * An archive of the bus's events, for replay.
+ */
+export interface EventBusArchiveOptions {
+  /**
+   * How long archived events are kept.
+   * @default - forever
+   */
+  readonly retention?: Duration;
+  /**
+   * Which events are archived.
+   * @default - every event sent by this account
+   */
+  readonly eventPattern?: events.EventPattern;
+  /**
+   * The archive's name.
+   * @default - generated
+   */
+  readonly archiveName?: string;
+}
+
+/**
+ * Props of `TracedEventBus`.
+ */
+export interface TracedEventBusProps {
+  /**
+   * An existing bus to trace instead of creating one, e.g. `EventBus.fromEventBusName(this, 'Default', 'default')`.
+   * @default - a new bus
+   */
+  readonly eventBus?: events.IEventBus;
+  /**
+   * The name of the new bus (not with `eventBus`).
+   * @default - generated
+   */
+  readonly eventBusName?: string;
+  /**
+   * Archive the bus's events.
+   * @default - no archive
+   */
+  readonly archive?: EventBusArchiveOptions;
+}
+
+/**
+ * Options of `TracedEventBus.addProducer`.
+ */
+export interface EventBusProducerOptions {
+  /**
+   * The environment variable the producer reads the bus name from.
+   * @default - the bus's construct id in upper snake case plus `_EVENT_BUS_NAME` (`PAYMENTS_EVENT_BUS_NAME`)
+   */
+  readonly environmentVariable?: string;
+}
+
+/**
+ * Options of `TracedEventBus.addConsumer`.
+ */
+export interface EventBusConsumerOptions {
+  /** Which events the consumer receives. */
+  readonly eventPattern: events.EventPattern;
+  /**
+   * The rule's description.
+   * @default - none
+   */
+  readonly description?: string;
+  /**
+   * How often EventBridge retries a failed delivery (0-185).
+   * @default 8
+   */
+  readonly retryAttempts?: number;
+  /**
+   * How long EventBridge keeps retrying an event (1 minute to 24 hours).
+   * @default Duration.hours(1)
+   */
+  readonly maxEventAge?: Duration;
+  /**
+   * Where undeliverable events go.
+   * @default - a new queue: SQS-managed encryption, SSL only, 14-day retention
+   */
+  readonly deadLetterQueue?: sqs.IQueue;
+  /**
+   * What the target receives instead of the whole event. It must keep the trace carrier: the whole event
+   * (`$`), the whole `detail` (`$.detail`), or a template that includes `EventField.fromPath('$.detail._trace')`.
+   * @default - the whole event
+   */
+  readonly message?: events.RuleTargetInput;
+}
+
+const DEFAULT_RETRY_ATTEMPTS = 8;
+const DEFAULT_MAX_EVENT_AGE = Duration.hours(1);
+
+/**
+ * An EventBridge bus whose producers and consumers are traced: producers may put events on this bus only,
+ * every consumer rule's target has a dead-letter queue and a retry policy, and input transformers must keep
+ * the W3C carrier (`detail._trace`) that `injectEventBridgeEntry` writes. Registered in the tracing registry.
+ */
+export class TracedEventBus extends Construct {
+  /** The traced bus. */
+  public readonly eventBus: events.IEventBus;
+  /** The archive, when one was asked for. */
+  public readonly archive?: events.Archive;
+
+  private readonly producers = new Map<lambda.Function, string>();
+
+  constructor(scope: Construct, id: string, props: TracedEventBusProps = {}) {
+    super(scope, id);
+    if (props.eventBus && props.eventBusName !== undefined) {
+      throw new Error('eventBusName: only a new bus takes a name; it contradicts eventBus');
+    }
+    this.eventBus = props.eventBus ?? new events.EventBus(this, 'Bus', { eventBusName: props.eventBusName });
+    if (props.archive) {
+      this.archive = new events.Archive(this, 'Archive', {
+        sourceEventBus: this.eventBus,
+        archiveName: props.archive.archiveName,
+        retention: props.archive.retention,
+        eventPattern: props.archive.eventPattern ?? { account: [Aws.ACCOUNT_ID] },
+      });
+    }
+    TracingRegistry.of(this)._registerEventBus({ owner: this, eventBus: this.eventBus });
+  }
+
+  /**
+   * Lets `fn` put events on this bus (`events:PutEvents` on this bus only) and sets an environment variable
+   * with the bus name.
+   *
+   * @returns the name of the environment variable
+   */
+  public addProducer(fn: lambda.Function, options: EventBusProducerOptions = {}): string {
+    const previous = this.producers.get(fn);
+    if (previous !== undefined) {
+      const wanted = options.environmentVariable ?? previous;
+      if (previous !== wanted) throw new Error(`addProducer: '${fn.node.path}' already produces to '${this.node.path}' through ${previous}, not ${wanted}`);
+      return previous;
+    }
+    const variable = producerVariable(this, fn, 'EVENT_BUS_NAME', options.environmentVariable);
+    this.eventBus.grantPutEventsTo(fn);
+    fn.addEnvironment(variable, this.eventBus.eventBusName);
+    this.producers.set(fn, variable);
+    TracingRegistry.of(this)._registerConnection({ resource: this, function: fn, role: TracedConnectionRole.PRODUCER });
+    return variable;
+  }
+
+  /**
+   * Routes matching events to a function or a traced queue through a rule whose target has a dead-letter
+   * queue and a retry policy.
+   *
+   * @returns the rule
+   */
+  public addConsumer(id: string, target: lambda.IFunction | TracedQueue, options: EventBusConsumerOptions): events.Rule {
+    const retryAttempts = options.retryAttempts ?? DEFAULT_RETRY_ATTEMPTS;
+    if (!Token.isUnresolved(retryAttempts) && (!Number.isInteger(retryAttempts) || retryAttempts < 0 || retryAttempts > 185)) {
+      throw new Error(`retryAttempts: ${retryAttempts} is not allowed; use an integer from 0 to 185`);
+    }
+    const maxEventAge = options.maxEventAge ?? DEFAULT_MAX_EVENT_AGE;
+    if (!maxEventAge.isUnresolved() && (maxEventAge.toSeconds() < 60 || maxEventAge.toSeconds() > 86400)) {
+      throw new Error(`maxEventAge: ${maxEventAge.toHumanString()} is not allowed; use 1 minute to 24 hours`);
+    }
+    if (options.message) checkCarrierKept(this, options.message);
+
+    const rule = new events.Rule(this, id, {
+      eventBus: this.eventBus,
+      eventPattern: options.eventPattern,
+      description: options.description,
+    });
+    const deadLetterQueue = options.deadLetterQueue ?? this.deadLetterQueueFor(id, rule);
+    const delivery = { deadLetterQueue, retryAttempts, maxEventAge };
+    if (target instanceof TracedQueue) {
+      rule.addTarget(new targets.SqsQueue(target.queue, { ...delivery, message: options.message }));
+    } else {
+      // The Lambda target calls its input `event`, the SQS target `message`.
+      rule.addTarget(new targets.LambdaFunction(target, { ...delivery, event: options.message }));
+      TracingRegistry.of(this)._registerConnection({ resource: this, function: target, role: TracedConnectionRole.CONSUMER });
+    }
+    TracingRegistry.of(this)._registerEventRoute({ bus: this, rule, target, deadLetterQueue });
+    return rule;
+  }
+
+  private deadLetterQueueFor(id: string, rule: events.Rule): sqs.Queue {
+    const queue = new sqs.Queue(this, `${id}DeadLetterQueue`, {
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    const reason = `This queue is the dead-letter queue of the EventBridge rule ${rule.node.path}; it has no dead-letter queue of its own by design.`;
+    acknowledgeNagFindings(queue.node.defaultChild as CfnResource, [
+      { id: 'AwsSolutions-SQS3', reason },
+      { id: 'Serverless-SQSRedrivePolicy', reason },
+    ]);
+    return queue;
+  }
+}
+
+/**
+ * The carrier travels in `detail._trace`: a transformer that sends only part of the event must still send it.
+ */
+function checkCarrierKept(scope: Construct, message: events.RuleTargetInput): void {
+  const rendered = message.bind(new events.Rule(new Construct(scope, 'CarrierCheck'), 'Rule', { eventPattern: { source: ['x'] } }));
+  scope.node.tryRemoveChild('CarrierCheck');
+  const stack = Stack.of(scope);
+  const paths = Object.values((stack.resolve(rendered.inputPathsMap) ?? {}) as Record<string, string>);
+  const keeps = rendered.inputPath === '$' || rendered.inputPath === '$.detail'
+    || paths.some((p) => p === '$' || p === '$.detail' || p === CARRIER_PATH);
+  if (!keeps) {
+    throw new Error(`message: the target input drops the trace carrier; send the whole event, $.detail, or include EventField.fromPath('${CARRIER_PATH}')`);
+  }
+}
