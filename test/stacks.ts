@@ -6,7 +6,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { NagSuppressions } from 'cdk-nag';
 import { OrderPipelineStack } from '../examples/order-pipeline/order-pipeline-stack';
-import { OpenTelemetryLayer, SamplingStrategy, TracedEventBus, TracedFunction, TracedNodejsFunction, TracedQueue } from '../src';
+import { OpenTelemetryLayer, SamplingStrategy, TracedEventBus, TracedFunction, TracedNodejsFunction, TracedQueue, TracedTopic } from '../src';
 
 /** The example application, as `npx projen example` builds it (region-agnostic). */
 export function exampleStack(app: App = new App()): OrderPipelineStack {
@@ -60,6 +60,11 @@ export function coverageStack(app: App, id: string, region?: string): Stack {
   bus.addProducer(producer);
   bus.addConsumer('ToPython', pythonConsumer, { eventPattern: { source: ['orders.charge'] } });
   bus.addConsumer('ToQueue', standard, { eventPattern: { source: ['orders.charge'] } });
+
+  const topic = new TracedTopic(stack, 'OrderEvents');
+  topic.addProducer(producer);
+  topic.addSubscriber(new TracedQueue(stack, 'Audit'));
+  topic.addSubscriber(plain);
 
   SamplingStrategy.forRoute(stack, 'ApiSampling', { priority: 100, urlPath: '/orders', httpMethod: 'POST', percent: 5 });
   SamplingStrategy.criticalPath(stack, 'PaymentsSampling', { priority: 10, urlPath: '/payments/*', percent: 100 });

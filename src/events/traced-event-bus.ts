@@ -1,12 +1,12 @@
-import { Aws, CfnResource, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { Aws, Duration, Stack, Token } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { producerVariable } from '../function/function-environment';
-import { acknowledgeNagFindings } from '../nag/nag-acknowledgement';
+import { deliveryDeadLetterQueue } from '../queue/delivery-dead-letter-queue';
 import { TracedQueue } from '../queue/traced-queue';
+import { bindProducer } from '../registry/producer-binding';
 import { TracedConnectionRole, TracingRegistry } from '../registry/tracing-registry';
 
 /** The key of the W3C carrier inside `detail`, as `cdk-serverless-tracing/runtime` writes it by default. */
@@ -139,18 +139,12 @@ export class TracedEventBus extends Construct {
    * @returns the name of the environment variable
    */
   public addProducer(fn: lambda.Function, options: EventBusProducerOptions = {}): string {
-    const previous = this.producers.get(fn);
-    if (previous !== undefined) {
-      const wanted = options.environmentVariable ?? previous;
-      if (previous !== wanted) throw new Error(`addProducer: '${fn.node.path}' already produces to '${this.node.path}' through ${previous}, not ${wanted}`);
-      return previous;
-    }
-    const variable = producerVariable(this, fn, 'EVENT_BUS_NAME', options.environmentVariable);
-    this.eventBus.grantPutEventsTo(fn);
-    fn.addEnvironment(variable, this.eventBus.eventBusName);
-    this.producers.set(fn, variable);
-    TracingRegistry.of(this)._registerConnection({ resource: this, function: fn, role: TracedConnectionRole.PRODUCER });
-    return variable;
+    return bindProducer(this, this.producers, fn, {
+      suffix: 'EVENT_BUS_NAME',
+      environmentVariable: options.environmentVariable,
+      address: this.eventBus.eventBusName,
+      grant: () => this.eventBus.grantPutEventsTo(fn),
+    });
   }
 
   /**
@@ -175,7 +169,7 @@ export class TracedEventBus extends Construct {
       eventPattern: options.eventPattern,
       description: options.description,
     });
-    const deadLetterQueue = options.deadLetterQueue ?? this.deadLetterQueueFor(id, rule);
+    const deadLetterQueue = options.deadLetterQueue ?? deliveryDeadLetterQueue(this, `${id}DeadLetterQueue`, `the EventBridge rule ${rule.node.path}`);
     const delivery = { deadLetterQueue, retryAttempts, maxEventAge };
     if (target instanceof TracedQueue) {
       rule.addTarget(new targets.SqsQueue(target.queue, { ...delivery, message: options.message }));
@@ -186,21 +180,6 @@ export class TracedEventBus extends Construct {
     }
     TracingRegistry.of(this)._registerEventRoute({ bus: this, rule, target, deadLetterQueue });
     return rule;
-  }
-
-  private deadLetterQueueFor(id: string, rule: events.Rule): sqs.Queue {
-    const queue = new sqs.Queue(this, `${id}DeadLetterQueue`, {
-      encryption: sqs.QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      retentionPeriod: Duration.days(14),
-      removalPolicy: RemovalPolicy.DESTROY,
-    });
-    const reason = `This queue is the dead-letter queue of the EventBridge rule ${rule.node.path}; it has no dead-letter queue of its own by design.`;
-    acknowledgeNagFindings(queue.node.defaultChild as CfnResource, [
-      { id: 'AwsSolutions-SQS3', reason },
-      { id: 'Serverless-SQSRedrivePolicy', reason },
-    ]);
-    return queue;
   }
 }
 

@@ -49,6 +49,17 @@ export class TracingReport {
         }
       }
     }
+    const topics = registry.topics;
+    if (topics.length > 0) {
+      lines.push(`  Topics traced: ${topics.length}`);
+      for (const t of topics) {
+        lines.push(`    ${name(t.owner)}`);
+        lines.push(`      producers: ${registry.connectionsOf(t.owner, TracedConnectionRole.PRODUCER).map((c) => name(c.function)).join(', ') || '-'}`);
+        for (const s of registry.topicSubscriptions.filter((x) => x.topic === t.owner)) {
+          lines.push(`      subscriber ${name(s.target)} (dead-letter queue: ${name(s.deadLetterQueue)})`);
+        }
+      }
+    }
     return lines.join('\n');
   }
 

@@ -4,8 +4,8 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { producerVariable } from '../function/function-environment';
 import { acknowledgeNagFindings } from '../nag/nag-acknowledgement';
+import { bindProducer } from '../registry/producer-binding';
 import { TracedConnectionRole, TracingRegistry } from '../registry/tracing-registry';
 
 /**
@@ -161,7 +161,7 @@ export class TracedQueue extends Construct {
   private readonly fifo: boolean;
   private readonly visibilityTimeout?: Duration;
   private readonly consumers: { readonly fn: lambda.IFunction; readonly timeout?: Duration; readonly window?: Duration }[] = [];
-  private readonly producers: { readonly fn: lambda.Function; readonly variable: string }[] = [];
+  private readonly producers = new Map<lambda.Function, string>();
 
   constructor(scope: Construct, id: string, props: TracedQueueProps = {}) {
     super(scope, id);
@@ -309,23 +309,17 @@ export class TracedQueue extends Construct {
    * @returns the name of the environment variable
    */
   public addProducer(fn: lambda.Function, options: QueueProducerOptions = {}): string {
-    const previous = this.producers.find((p) => p.fn === fn);
-    if (previous) {
-      const wanted = options.environmentVariable ?? previous.variable;
-      if (previous.variable !== wanted) {
-        throw new Error(`addProducer: '${fn.node.path}' already produces to '${this.node.path}' through ${previous.variable}, not ${wanted}`);
-      }
-      return previous.variable;
-    }
-    const variable = producerVariable(this, fn, 'QUEUE_URL', options.environmentVariable);
-    // Not grantSendMessages: its KMS grant adds kms:ReEncrypt* and kms:GenerateDataKey* wildcards, while
-    // sending to an encrypted queue needs exactly these two key actions.
-    this.queue.grant(fn, 'sqs:SendMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl');
-    this.queue.encryptionMasterKey?.grant(fn, 'kms:GenerateDataKey', 'kms:Decrypt');
-    fn.addEnvironment(variable, this.queue.queueUrl);
-    this.producers.push({ fn, variable });
-    TracingRegistry.of(this)._registerConnection({ resource: this, function: fn, role: TracedConnectionRole.PRODUCER });
-    return variable;
+    return bindProducer(this, this.producers, fn, {
+      suffix: 'QUEUE_URL',
+      environmentVariable: options.environmentVariable,
+      address: this.queue.queueUrl,
+      // Not grantSendMessages: its KMS grant adds kms:ReEncrypt* and kms:GenerateDataKey* wildcards, while
+      // sending to an encrypted queue needs exactly these two key actions.
+      grant: () => {
+        this.queue.grant(fn, 'sqs:SendMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl');
+        this.queue.encryptionMasterKey?.grant(fn, 'kms:GenerateDataKey', 'kms:Decrypt');
+      },
+    });
   }
 
   private checkConsumerOptions(options: QueueConsumerOptions): void {

@@ -1,6 +1,7 @@
 import { Lazy, Names, Stack, Token } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct, IConstruct } from 'constructs';
 import { TracingFilter } from '../sampling/tracing-filter';
@@ -67,6 +68,30 @@ export interface TracedEventBusRecord {
   readonly owner: IConstruct;
   /** The bus. */
   readonly eventBus: events.IEventBus;
+}
+
+/**
+ * What the tracing registry knows about a traced topic.
+ */
+export interface TracedTopicRecord {
+  /** The construct that owns the topic. */
+  readonly owner: IConstruct;
+  /** The topic. */
+  readonly topic: sns.ITopic;
+}
+
+/**
+ * A subscription of a traced topic.
+ */
+export interface TracedTopicSubscription {
+  /** The construct that owns the topic. */
+  readonly topic: IConstruct;
+  /** The subscription. */
+  readonly subscription: sns.Subscription;
+  /** The function or traced queue subscribed. */
+  readonly target: IConstruct;
+  /** Where undeliverable messages go. */
+  readonly deadLetterQueue: sqs.IQueue;
 }
 
 /**
@@ -142,6 +167,8 @@ export class TracingRegistry extends Construct {
   private readonly _groups: TracingGroup[] = [];
   private readonly _eventBuses: TracedEventBusRecord[] = [];
   private readonly _eventRoutes: TracedEventRoute[] = [];
+  private readonly _topics: TracedTopicRecord[] = [];
+  private readonly _topicSubscriptions: TracedTopicSubscription[] = [];
   private _faultsGroup?: TracingGroup;
 
   private constructor(scope: Construct, id: string) {
@@ -171,6 +198,16 @@ export class TracingRegistry extends Construct {
   /** Every rule from a traced bus to a consumer, in registration order. */
   public get eventRoutes(): TracedEventRoute[] {
     return [...this._eventRoutes];
+  }
+
+  /** Every traced topic of the stack, in registration order. */
+  public get topics(): TracedTopicRecord[] {
+    return [...this._topics];
+  }
+
+  /** Every subscription of a traced topic, in registration order. */
+  public get topicSubscriptions(): TracedTopicSubscription[] {
+    return [...this._topicSubscriptions];
   }
 
   /** Every X-Ray group of the stack, in registration order. */
@@ -228,6 +265,22 @@ export class TracingRegistry extends Construct {
    */
   public _registerConnection(connection: TracedConnection): void {
     this._connections.push(connection);
+  }
+
+  /**
+   * Records a traced topic.
+   * @internal
+   */
+  public _registerTopic(record: TracedTopicRecord): void {
+    this._topics.push(record);
+  }
+
+  /**
+   * Records a subscription of a traced topic.
+   * @internal
+   */
+  public _registerTopicSubscription(record: TracedTopicSubscription): void {
+    this._topicSubscriptions.push(record);
   }
 
   /**

@@ -1,0 +1,171 @@
+import { Aws, Lazy, Names, Stack } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import * as xray from 'aws-cdk-lib/aws-xray';
+import { Construct } from 'constructs';
+import { deliveryDeadLetterQueue } from '../queue/delivery-dead-letter-queue';
+import { TracedQueue } from '../queue/traced-queue';
+import { bindProducer } from '../registry/producer-binding';
+import { TracedConnectionRole, TracingRegistry } from '../registry/tracing-registry';
+
+/**
+ * Props of `TracedTopic`. Names follow `sns.TopicProps`.
+ */
+export interface TracedTopicProps {
+  /**
+   * The topic's name.
+   * @default - generated
+   */
+  readonly topicName?: string;
+  /**
+   * The display name, for SMS and email subscriptions.
+   * @default - none
+   */
+  readonly displayName?: string;
+  /**
+   * The KMS key that encrypts messages at rest.
+   * @default - the AWS managed key `alias/aws/sns`
+   */
+  readonly masterKey?: kms.IKey;
+  /**
+   * Whether this is a FIFO topic.
+   * @default false
+   */
+  readonly fifo?: boolean;
+  /**
+   * FIFO only: deduplicate on a SHA-256 of the body.
+   * @default false
+   */
+  readonly contentBasedDeduplication?: boolean;
+}
+
+/** Options of `TracedTopic.addSubscriber`. */
+export interface TopicSubscriberOptions {
+  /**
+   * Which messages the subscriber receives.
+   * @default - all
+   */
+  readonly filterPolicy?: { [attribute: string]: sns.SubscriptionFilter };
+}
+
+/** Options of `TracedTopic.addProducer`. */
+export interface TopicProducerOptions {
+  /**
+   * The environment variable the producer reads the topic ARN from.
+   * @default - the topic's construct id in upper snake case plus `_TOPIC_ARN` (`ORDER_EVENTS_TOPIC_ARN`)
+   */
+  readonly environmentVariable?: string;
+}
+
+const XRAY_POLICY_ID = 'SnsActiveTracingXRayPolicy';
+
+/**
+ * An SNS topic with active tracing: SNS writes segments to X-Ray through one resource policy per stack
+ * (scoped to this account and to the stack's traced topics), publishing is SSL-only, messages are encrypted
+ * at rest, and every subscription has a dead-letter queue. Queues subscribe with raw message delivery, so
+ * the W3C context `injectSnsMessage` adds arrives as SQS message attributes. Registered in the tracing registry.
+ */
+export class TracedTopic extends Construct {
+  /** The topic. */
+  public readonly topic: sns.Topic;
+
+  private readonly producers = new Map<lambda.Function, string>();
+  /** The key to grant producers on; none for the AWS managed key, whose policy already lets SNS use it. */
+  private readonly customerKey?: kms.IKey;
+
+  constructor(scope: Construct, id: string, props: TracedTopicProps = {}) {
+    super(scope, id);
+    if (props.contentBasedDeduplication && !props.fifo) {
+      throw new Error('contentBasedDeduplication: only FIFO topics deduplicate; set fifo: true');
+    }
+    this.customerKey = props.masterKey;
+    this.topic = new sns.Topic(this, 'Topic', {
+      topicName: props.topicName,
+      displayName: props.displayName,
+      masterKey: props.masterKey ?? kms.Alias.fromAliasName(this, 'AwsManagedKey', 'alias/aws/sns'),
+      fifo: props.fifo,
+      contentBasedDeduplication: props.contentBasedDeduplication,
+      tracingConfig: sns.TracingConfig.ACTIVE,
+      enforceSSL: true,
+    });
+    const registry = TracingRegistry.of(this);
+    registry._registerTopic({ owner: this, topic: this.topic });
+    sharedXRayPolicy(Stack.of(this), registry);
+  }
+
+  /**
+   * Subscribes a traced queue (raw message delivery; undeliverable messages go to the queue's own
+   * dead-letter queue) or a function (undeliverable messages go to a new dead-letter queue).
+   */
+  public addSubscriber(target: TracedQueue | lambda.IFunction, options: TopicSubscriberOptions = {}): sns.Subscription {
+    let subscription: sns.Subscription;
+    let deadLetterQueue: sqs.IQueue;
+    if (target instanceof TracedQueue) {
+      if (target.isFifo !== (this.topic.fifo ?? false)) {
+        throw new Error(`addSubscriber: '${target.node.path}' is ${target.isFifo ? '' : 'not '}FIFO but the topic is ${this.topic.fifo ? '' : 'not '}FIFO; SNS delivers FIFO topics to FIFO queues only`);
+      }
+      deadLetterQueue = target.deadLetterQueue;
+      subscription = this.topic.addSubscription(new subscriptions.SqsSubscription(target.queue, {
+        rawMessageDelivery: true, deadLetterQueue, filterPolicy: options.filterPolicy,
+      }));
+    } else {
+      deadLetterQueue = deliveryDeadLetterQueue(this, `DeadLetterQueue${Names.nodeUniqueId(target.node)}`,
+        `the subscription of ${target.node.path} to ${this.topic.node.path}`, this.topic.fifo);
+      const filterPolicy = options.filterPolicy;
+      subscription = this.topic.addSubscription(new subscriptions.LambdaSubscription(target, { deadLetterQueue, filterPolicy }));
+      TracingRegistry.of(this)._registerConnection({ resource: this, function: target, role: TracedConnectionRole.CONSUMER });
+    }
+    TracingRegistry.of(this)._registerTopicSubscription({ topic: this, subscription, target, deadLetterQueue });
+    return subscription;
+  }
+
+  /**
+   * Lets `fn` publish to this topic (`sns:Publish`, and exactly `kms:GenerateDataKey` and `kms:Decrypt` on
+   * a customer key) and sets an environment variable with the topic ARN.
+   *
+   * @returns the name of the environment variable
+   */
+  public addProducer(fn: lambda.Function, options: TopicProducerOptions = {}): string {
+    return bindProducer(this, this.producers, fn, {
+      suffix: 'TOPIC_ARN',
+      environmentVariable: options.environmentVariable,
+      address: this.topic.topicArn,
+      grant: () => {
+        iam.Grant.addToPrincipalOrResource({ grantee: fn, actions: ['sns:Publish'], resourceArns: [this.topic.topicArn], resource: this.topic });
+        this.customerKey?.grant(fn, 'kms:GenerateDataKey', 'kms:Decrypt');
+      },
+    });
+  }
+}
+
+/**
+ * SNS needs an X-Ray resource policy to write segments of actively traced topics. One per stack, shared by
+ * its topics: scoped to this account, and to exactly the stack's traced topics, read from the registry.
+ */
+function sharedXRayPolicy(stack: Stack, registry: TracingRegistry): void {
+  if (stack.node.tryFindChild(XRAY_POLICY_ID)) return;
+  const document = Lazy.string({
+    produce: () => stack.toJsonString({
+      Version: '2012-10-17',
+      Statement: [{
+        Sid: 'SNSAccess',
+        Effect: 'Allow',
+        Principal: { Service: 'sns.amazonaws.com' },
+        Action: ['xray:PutTraceSegments', 'xray:GetSamplingRules', 'xray:GetSamplingTargets'],
+        Resource: '*',
+        Condition: {
+          StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID },
+          ArnLike: { 'aws:SourceArn': registry.topics.map((t) => t.topic.topicArn) },
+        },
+      }],
+    }),
+  });
+  new xray.CfnResourcePolicy(stack, XRAY_POLICY_ID, {
+    policyName: `${Names.uniqueResourceName(registry, { maxLength: 124, separator: '-' })}-sns`,
+    policyDocument: document,
+  });
+}
