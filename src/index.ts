@@ -11,3 +11,4 @@ export { TracingFilter } from './sampling/tracing-filter';
 export { TracingGroup, TracingGroupProps, TRACING_GROUPS_QUOTA } from './sampling/tracing-group';
 export { TracedEventBus, TracedEventBusProps, EventBusArchiveOptions, EventBusProducerOptions, EventBusConsumerOptions } from './events/traced-event-bus';
 export { TracedTopic, TracedTopicProps, TopicSubscriberOptions, TopicProducerOptions } from './topic/traced-topic';
+export { TransactionSearch, TransactionSearchProps } from './observability/transaction-search';

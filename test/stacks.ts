@@ -6,7 +6,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { NagSuppressions } from 'cdk-nag';
 import { OrderPipelineStack } from '../examples/order-pipeline/order-pipeline-stack';
-import { OpenTelemetryLayer, SamplingStrategy, TracedEventBus, TracedFunction, TracedNodejsFunction, TracedQueue, TracedTopic } from '../src';
+import { OpenTelemetryLayer, SamplingStrategy, TracedEventBus, TracedFunction, TracedNodejsFunction, TracedQueue, TracedTopic, TransactionSearch } from '../src';
 
 /** The example application, as `npx projen example` builds it (region-agnostic). */
 export function exampleStack(app: App = new App()): OrderPipelineStack {
@@ -65,6 +65,8 @@ export function coverageStack(app: App, id: string, region?: string): Stack {
   topic.addProducer(producer);
   topic.addSubscriber(new TracedQueue(stack, 'Audit'));
   topic.addSubscriber(plain);
+
+  if (region) new TransactionSearch(stack, 'Search', { indexingPercentage: 5 });
 
   SamplingStrategy.forRoute(stack, 'ApiSampling', { priority: 100, urlPath: '/orders', httpMethod: 'POST', percent: 5 });
   SamplingStrategy.criticalPath(stack, 'PaymentsSampling', { priority: 10, urlPath: '/payments/*', percent: 100 });

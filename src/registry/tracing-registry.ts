@@ -4,6 +4,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct, IConstruct } from 'constructs';
+import type { TransactionSearch } from '../observability/transaction-search';
 import { TracingFilter } from '../sampling/tracing-filter';
 import { TracingGroup } from '../sampling/tracing-group';
 import type { TracingSamplingRule } from '../sampling/tracing-sampling-rule';
@@ -170,6 +171,7 @@ export class TracingRegistry extends Construct {
   private readonly _topics: TracedTopicRecord[] = [];
   private readonly _topicSubscriptions: TracedTopicSubscription[] = [];
   private _faultsGroup?: TracingGroup;
+  private _transactionSearch?: TransactionSearch;
 
   private constructor(scope: Construct, id: string) {
     super(scope, id);
@@ -198,6 +200,11 @@ export class TracingRegistry extends Construct {
   /** Every rule from a traced bus to a consumer, in registration order. */
   public get eventRoutes(): TracedEventRoute[] {
     return [...this._eventRoutes];
+  }
+
+  /** The stack's Transaction Search setting, if it enables it. */
+  public get transactionSearch(): TransactionSearch | undefined {
+    return this._transactionSearch;
   }
 
   /** Every traced topic of the stack, in registration order. */
@@ -265,6 +272,14 @@ export class TracingRegistry extends Construct {
    */
   public _registerConnection(connection: TracedConnection): void {
     this._connections.push(connection);
+  }
+
+  /**
+   * Records the stack's Transaction Search setting.
+   * @internal
+   */
+  public _registerTransactionSearch(search: TransactionSearch): void {
+    this._transactionSearch = search;
   }
 
   /**
