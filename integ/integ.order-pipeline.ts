@@ -1,6 +1,7 @@
 /**
  * Deploys the order pipeline, sends one order through `validate`, and checks in X-Ray that the
- * producer's trace exists and that the `charge` consumer's trace is the producer's trace or links to it.
+ * producer's trace exists, that the `charge` consumer's trace is the producer's trace or links to it, and
+ * that `notify`, invoked by EventBridge with charge's PaymentCompleted, has its segment in charge's trace.
  */
 import { ExpectedResult, IntegTest } from '@aws-cdk/integ-tests-alpha';
 import { App, Duration } from 'aws-cdk-lib';
@@ -23,7 +24,7 @@ stack.charge.addEnvironment('PAYMENT_API_URL', paymentUrl.url);
 
 // X-Ray finds a consumer trace only within a time window, which must be computed when the assertion
 // runs, not frozen at synth: this probe searches the last 30 minutes for a `charge` trace that is the
-// producer's trace or carries a link to it.
+// producer's trace or carries a link to it, and reports whether `notify` wrote its segment into it.
 const traceLinkProbe = new lambda.Function(stack, 'TraceLinkProbe', {
   runtime: lambda.Runtime.NODEJS_24_X,
   handler: 'index.handler',
@@ -31,7 +32,7 @@ const traceLinkProbe = new lambda.Function(stack, 'TraceLinkProbe', {
   code: lambda.Code.fromInline(`
 const { XRayClient, GetTraceSummariesCommand, BatchGetTracesCommand } = require('@aws-sdk/client-xray');
 const xray = new XRayClient({});
-exports.handler = async ({ producerTraceId, consumerFunctionName }) => {
+exports.handler = async ({ producerTraceId, consumerFunctionName, downstreamFunctionName }) => {
   const EndTime = new Date();
   const StartTime = new Date(EndTime.getTime() - 30 * 60 * 1000);
   const ids = [];
@@ -45,7 +46,10 @@ exports.handler = async ({ producerTraceId, consumerFunctionName }) => {
     const { Traces = [] } = await xray.send(new BatchGetTracesCommand({ TraceIds: ids.slice(i, i + 5) }));
     for (const trace of Traces) {
       const linked = trace.Id === producerTraceId || (trace.Segments || []).some((s) => s.Document.includes(producerTraceId));
-      if (linked) return { found: true, consumerTraceId: trace.Id, sameTrace: trace.Id === producerTraceId };
+      if (linked) {
+        const downstreamInSameTrace = (trace.Segments || []).some((s) => JSON.parse(s.Document).name === downstreamFunctionName);
+        return { found: true, consumerTraceId: trace.Id, sameTrace: trace.Id === producerTraceId, downstreamInSameTrace };
+      }
     }
   }
   return { found: false, consumerTracesSeen: ids.length };
@@ -81,9 +85,13 @@ const producerTrace = integ.assertions.awsApiCall('XRay', 'batchGetTraces', { Tr
 
 const consumerTrace = integ.assertions.invokeFunction({
   functionName: traceLinkProbe.functionName,
-  payload: JSON.stringify({ producerTraceId, consumerFunctionName: stack.charge.functionName }),
+  payload: JSON.stringify({
+    producerTraceId,
+    consumerFunctionName: stack.charge.functionName,
+    downstreamFunctionName: stack.notify.functionName,
+  }),
 }).expect(ExpectedResult.objectLike({
-  Payload: Match.serializedJson(Match.objectLike({ found: true })),
+  Payload: Match.serializedJson(Match.objectLike({ found: true, downstreamInSameTrace: true })),
 })).waitForAssertions({ totalTimeout: Duration.minutes(10), interval: Duration.seconds(30) });
 
 accepted.next(producerTrace).next(consumerTrace);

@@ -19,8 +19,14 @@ describe('order-pipeline example', () => {
 
   test('validate produces to the orders queue and charge consumes it', () => {
     const registry = TracingRegistry.of(stack);
-    expect(registry.functions.map((f) => f.serviceName)).toEqual(['order-pipeline-validate', 'order-pipeline-charge']);
-    expect(registry.connections.map((c) => [c.function.node.id, c.role])).toEqual([['Validate', 'PRODUCER'], ['Charge', 'CONSUMER']]);
+    expect(registry.functions.map((f) => f.serviceName)).toEqual(['order-pipeline-validate', 'order-pipeline-charge', 'order-pipeline-notify']);
+    expect(registry.connections.map((c) => [c.resource.node.id, c.function.node.id, c.role])).toEqual([
+      ['Orders', 'Validate', 'PRODUCER'], ['Orders', 'Charge', 'CONSUMER'],
+      ['Payments', 'Charge', 'PRODUCER'], ['Payments', 'Notify', 'CONSUMER'],
+      ['OrderEvents', 'Validate', 'PRODUCER'],
+    ]);
+    expect(registry.topicSubscriptions.map((s) => s.target.node.id)).toEqual(['Audit']);
+    expect(registry.samplingRules.map((r) => r.priority)).toEqual([100, 10]);
     template.hasResourceProperties('AWS::SQS::Queue', { RedrivePolicy: Match.anyValue(), VisibilityTimeout: 185 });
   });
 
@@ -33,7 +39,9 @@ describe('order-pipeline example', () => {
   test('the report lists the functions with their layer and wrapper, and the queue with its DLQ and consumers', () => {
     const report = TracingReport.render(stack);
     expect(report).toContain('Stack OrderPipeline (region: resolved at deploy time)');
-    expect(report).toContain('Functions traced: 2');
+    expect(report).toContain('Functions traced: 3');
+    expect(report).toMatch(/Payments\n\s+producers: Charge\n\s+rule Payments\/NotifyOnPayment -> Notify/);
+    expect(report).toMatch(/OrderEvents\n\s+producers: Validate\n\s+subscriber Audit \(dead-letter queue: Audit\/DeadLetterQueue\)/);
     expect(report).toMatch(/Validate\n\s+service: order-pipeline-validate, X-Ray: Active, OpenTelemetry: AWS_DISTRO, Application Signals: on\n\s+layer: \{"Fn::FindInMap":\["AwsOpenTelemetryDistroLayerArns",\{"Ref":"AWS::Region"\},"NODEJS"\]\}\n\s+wrapper: \/opt\/otel-instrument/);
     expect(report).toMatch(/Orders\n\s+dead-letter queue: Orders\/DeadLetterQueue\n\s+producers: Validate\n\s+consumers: Charge/);
   });

@@ -2,10 +2,12 @@ import * as path from 'path';
 import { Duration, RemovalPolicy, Stack, StackProps } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { NagSuppressions } from 'cdk-nag';
 import { Construct } from 'constructs';
-import { TracedNodejsFunction, TracedQueue } from '../../src';
+import { SamplingStrategy, TracedEventBus, TracedNodejsFunction, TracedQueue, TracedTopic, TracingSamplingRule } from '../../src';
 
 export interface OrderPipelineStackProps extends StackProps {
   /** The third-party payment endpoint `charge` posts to. */
@@ -13,13 +15,19 @@ export interface OrderPipelineStackProps extends StackProps {
 }
 
 /**
- * The seeds' order flow: REST API (stage tracing on) -> validate -> orders queue -> charge -> payment API.
+ * The seeds' order flow: REST API (stage tracing on) -> validate -> orders queue -> charge -> payment API
+ * -> PaymentCompleted on the payments bus -> notify; validate also fans OrderAccepted out through the
+ * order-events topic to an audit queue.
  */
 export class OrderPipelineStack extends Stack {
   public readonly api: apigateway.RestApi;
   public readonly validate: TracedNodejsFunction;
   public readonly charge: TracedNodejsFunction;
   public readonly orders: TracedQueue;
+  public readonly notify: TracedNodejsFunction;
+  public readonly payments: TracedEventBus;
+  public readonly orderEvents: TracedTopic;
+  public readonly audit: TracedQueue;
 
   constructor(scope: Construct, id: string, props: OrderPipelineStackProps) {
     super(scope, id, props);
@@ -46,6 +54,32 @@ export class OrderPipelineStack extends Stack {
     this.orders = new TracedQueue(this, 'Orders');
     this.orders.addProducer(this.validate);
     this.orders.addConsumer(this.charge, { batchSize: 10, maxBatchingWindow: Duration.seconds(5), maxConcurrency: 5 });
+
+    // EventBridge invokes notify asynchronously: its failed invocations go to a queue of their own.
+    const notifyFailures = new sqs.Queue(this, 'NotifyFailures', {
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    this.notify = new TracedNodejsFunction(this, 'Notify', {
+      ...functionDefaults,
+      entry: path.join(__dirname, 'handlers', 'notify.ts'),
+      timeout: Duration.seconds(10),
+      logGroup: this.logGroup('NotifyLogs'),
+      deadLetterQueue: notifyFailures,
+      onFailure: new SqsDestination(notifyFailures),
+      retryAttempts: 2,
+    });
+    this.payments = new TracedEventBus(this, 'Payments', { archive: { retention: Duration.days(7) } });
+    this.payments.addProducer(this.charge);
+    this.payments.addConsumer('NotifyOnPayment', this.notify, {
+      eventPattern: { source: ['orders.charge'], detailType: ['PaymentCompleted'] },
+    });
+
+    this.audit = new TracedQueue(this, 'Audit', { retentionPeriod: Duration.days(14) });
+    this.orderEvents = new TracedTopic(this, 'OrderEvents');
+    this.orderEvents.addProducer(this.validate);
+    this.orderEvents.addSubscriber(this.audit);
 
     this.api = new apigateway.RestApi(this, 'OrdersApi', {
       description: 'Accepts orders for the traced order pipeline',
@@ -79,7 +113,17 @@ export class OrderPipelineStack extends Stack {
       requestModels: { 'application/json': orderModel },
     });
 
-    this.acknowledgeExampleFindings();
+    // X-Ray rules apply at the traced API stage, which makes the sampling decision for the whole request.
+    new TracingSamplingRule(this, 'ApiSampling', {
+      priority: 100,
+      fixedRate: 0.05,
+      reservoirSize: 1,
+      serviceType: 'AWS::ApiGateway::Stage',
+      serviceName: `${this.api.restApiName}/${this.api.deploymentStage.stageName}`,
+    });
+    SamplingStrategy.criticalPath(this, 'PaymentsSampling', { priority: 10, urlPath: '/payments*', percent: 100 });
+
+    this.acknowledgeExampleFindings(notifyFailures);
   }
 
   private logGroup(id: string): logs.LogGroup {
@@ -87,8 +131,12 @@ export class OrderPipelineStack extends Stack {
   }
 
   /** Findings that are this application's choices, not the library's. */
-  private acknowledgeExampleFindings(): void {
-    for (const fn of [this.validate, this.charge]) {
+  private acknowledgeExampleFindings(notifyFailures: sqs.Queue): void {
+    NagSuppressions.addResourceSuppressions(notifyFailures, [
+      { id: 'AwsSolutions-SQS3', reason: 'This queue is the dead-letter queue and on-failure destination of notify; it is the last stop.' },
+      { id: 'Serverless-SQSRedrivePolicy', reason: 'This queue is the dead-letter queue and on-failure destination of notify; it is the last stop.' },
+    ]);
+    for (const fn of [this.validate, this.charge, this.notify]) {
       NagSuppressions.addResourceSuppressions(fn.role!, [{
         id: 'AwsSolutions-IAM4',
         reason: 'AWSLambdaBasicExecutionRole only grants the function writes to its own CloudWatch log streams.',

@@ -1,7 +1,8 @@
+import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-// In an application: import { injectSqsMessage } from 'cdk-serverless-tracing/runtime';
-import { injectSqsMessage } from '../../../src/runtime';
+// In an application: import { injectSnsMessage, injectSqsMessage } from 'cdk-serverless-tracing/runtime';
+import { injectSnsMessage, injectSqsMessage } from '../../../src/runtime';
 
 /** An order as the API accepts it. */
 export interface Order {
@@ -11,6 +12,7 @@ export interface Order {
 }
 
 const sqs = new SQSClient({});
+const sns = new SNSClient({});
 
 /**
  * POST /orders: validates the order and queues it for charging. Returns the X-Ray trace id so a caller
@@ -29,6 +31,12 @@ export async function handler(event: APIGatewayProxyEvent): Promise<APIGatewayPr
     MessageBody: JSON.stringify(order),
   })));
   const totalCents = order.items.reduce((sum, item) => sum + item.quantity * item.unitPriceCents, 0);
+  // Fan-out of order events (the audit queue subscribes with raw delivery, so W3C attributes arrive as-is).
+  await sns.send(new PublishCommand(injectSnsMessage({
+    TopicArn: requiredEnv('ORDER_EVENTS_TOPIC_ARN'),
+    Message: JSON.stringify({ type: 'OrderAccepted', orderId: order.orderId, totalCents }),
+    MessageAttributes: { type: { DataType: 'String', StringValue: 'OrderAccepted' } },
+  })));
   return respond(202, { orderId: order.orderId, totalCents, traceId });
 }
 
