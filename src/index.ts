@@ -12,3 +12,4 @@ export { TracingGroup, TracingGroupProps, TRACING_GROUPS_QUOTA } from './samplin
 export { TracedEventBus, TracedEventBusProps, EventBusArchiveOptions, EventBusProducerOptions, EventBusConsumerOptions } from './events/traced-event-bus';
 export { TracedTopic, TracedTopicProps, TopicSubscriberOptions, TopicProducerOptions } from './topic/traced-topic';
 export { TransactionSearch, TransactionSearchProps } from './observability/transaction-search';
+export { TraceExporter, OtlpExporterOptions, OtlpProtocol } from './function/trace-exporter';

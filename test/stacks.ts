@@ -3,10 +3,11 @@ import { App, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { NagSuppressions } from 'cdk-nag';
 import { OrderPipelineStack } from '../examples/order-pipeline/order-pipeline-stack';
-import { OpenTelemetryLayer, SamplingStrategy, TracedEventBus, TracedFunction, TracedNodejsFunction, TracedQueue, TracedTopic, TransactionSearch } from '../src';
+import { OpenTelemetryLayer, SamplingStrategy, TracedEventBus, TracedFunction, TracedNodejsFunction, TracedQueue, TracedTopic, TraceExporter, TransactionSearch } from '../src';
 
 /** The example application, as `npx projen example` builds it (region-agnostic). */
 export function exampleStack(app: App = new App()): OrderPipelineStack {
@@ -68,6 +69,16 @@ export function coverageStack(app: App, id: string, region?: string): Stack {
 
   if (region) new TransactionSearch(stack, 'Search', { indexingPercentage: 5 });
 
+  const backendKey = new secretsmanager.Secret(stack, 'TempoHeaders');
+  NagSuppressions.addResourceSuppressions(backendKey, [{ id: 'AwsSolutions-SMG4', reason: 'A third-party API key rotated by the tracing backend, not by Secrets Manager.' }]);
+  const exporting = new TracedFunction(stack, 'ExportsToTempo', {
+    ...sized('ExportsToTempo'),
+    runtime: lambda.Runtime.NODEJS_24_X,
+    handler: 'index.handler',
+    code: lambda.Code.fromInline('exports.handler = async () => ({});'),
+    exporter: TraceExporter.otlp({ endpoint: 'https://tempo.example.com/v1/traces', headersSecret: backendKey }),
+  });
+
   SamplingStrategy.forRoute(stack, 'ApiSampling', { priority: 100, urlPath: '/orders', httpMethod: 'POST', percent: 5 });
   SamplingStrategy.criticalPath(stack, 'PaymentsSampling', { priority: 10, urlPath: '/payments/*', percent: 100 });
   SamplingStrategy.boostOnAnomalies(stack, 'ChargeSampling', { priority: 200, serviceName: 'charge', percent: 1, maxPercent: 50 });
@@ -76,7 +87,7 @@ export function coverageStack(app: App, id: string, region?: string): Stack {
     id: 'Serverless-LambdaTracing',
     reason: 'This consumer deliberately only propagates trace context (PassThrough); its caller decides sampling.',
   }]);
-  for (const fn of [producer, pythonConsumer, plain]) {
+  for (const fn of [producer, pythonConsumer, plain, exporting]) {
     NagSuppressions.addResourceSuppressions(fn, [
       { id: 'Serverless-LambdaDLQ', reason: 'Invoked synchronously or by an SQS event source; the queues own the dead-letter handling.' },
       { id: 'Serverless-LambdaAsyncFailureDestination', reason: 'Never invoked asynchronously in this stack.' },

@@ -1,7 +1,7 @@
 import { App, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import { inlineFunctionProps, regionalStack } from './helpers';
+import { inlineFunctionProps, regionalStack, snapshotOf } from './helpers';
 import { FAULTS_GROUP_CONTEXT, TracedFunction, TracedQueue, TracingFilter, TracingGroup, TracingRegistry } from '../src';
 
 describe('TracingFilter', () => {
@@ -31,6 +31,12 @@ describe('TracingFilter', () => {
 });
 
 describe('TracingGroup', () => {
+  test('matches the snapshot', () => {
+    const stack = regionalStack();
+    new TracingGroup(stack, 'Faults', { groupName: 'checkout-faults', filter: TracingFilter.fault().and(TracingFilter.service('checkout')), insights: true });
+    expect(snapshotOf(Template.fromStack(stack))).toMatchSnapshot();
+  });
+
   test('writes the group with insights and exposes ApproximateTraceCount', () => {
     const stack = regionalStack();
     const group = new TracingGroup(stack, 'Slow', {

@@ -1,9 +1,15 @@
 import { App, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
-import { regionalStack } from './helpers';
+import { regionalStack, snapshotOf } from './helpers';
 import { TracingRegistry, TransactionSearch } from '../src';
 
 describe('TransactionSearch', () => {
+  test('matches the snapshot', () => {
+    const stack = regionalStack();
+    new TransactionSearch(stack, 'Search', { indexingPercentage: 10 });
+    expect(snapshotOf(Template.fromStack(stack))).toMatchSnapshot();
+  });
+
   test('enables Transaction Search after the logs resource policy that lets X-Ray write spans', () => {
     const stack = regionalStack();
     const search = new TransactionSearch(stack, 'Search', { indexingPercentage: 10 });

@@ -5,6 +5,7 @@ import { Construct, IConstruct } from 'constructs';
 import { checkDistroLayerAvailable, distroLayerArn, DistroLanguage, DISTRO_LAYER_NAMES } from './distro-layer-arn';
 import { EnvironmentSnapshot, environmentOfProps, functionEnvironment, resolvedVariables } from './function-environment';
 import { DISTRO_EXEC_WRAPPER, OpenTelemetryLayer } from './open-telemetry-layer';
+import { TraceExporter } from './trace-exporter';
 import { acknowledgeNagFindings } from '../nag/nag-acknowledgement';
 import { OpenTelemetryMode, TracedFunctionRecord, TracingRegistry } from '../registry/tracing-registry';
 
@@ -47,6 +48,15 @@ export interface FunctionInstrumentationOptions {
    * @default - the layer's own sampler (parent-based, always on)
    */
   readonly samplingRatio?: number;
+
+  /**
+   * Where the function's spans go: X-Ray, or OTLP to another backend (endpoint, protocol, headers from a
+   * Secrets Manager secret). Lambda's own X-Ray segments go to X-Ray either way. Needs the AWS distro or a
+   * custom layer built like it.
+   *
+   * @default TraceExporter.xray()
+   */
+  readonly exporter?: TraceExporter;
 }
 
 /**
@@ -69,6 +79,7 @@ const ENV = {
   APPLICATION_SIGNALS: 'OTEL_AWS_APPLICATION_SIGNALS_ENABLED',
   SAMPLER: 'OTEL_TRACES_SAMPLER',
   SAMPLER_ARG: 'OTEL_TRACES_SAMPLER_ARG',
+  OTLP_ENDPOINT: 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT',
 } as const;
 
 /** W3C first so OpenTelemetry-native consumers read it; `xray` keeps AWS services (SQS, EventBridge) linked. */
@@ -298,6 +309,7 @@ function planInstrumentation(subject: InstrumentationSubject, options: FunctionI
     environment[ENV.APPLICATION_SIGNALS] = String(applicationSignals);
   }
   Object.assign(environment, samplerEnvironment(subject, layer.mode, options.samplingRatio));
+  Object.assign(environment, exporterEnvironment(subject, takesDistroEnv, layer.mode, options.exporter));
 
   return { serviceName, tracing, mode: layer.mode, language, layerArn, execWrapper, applicationSignals, adotInstrumentation, environment };
 }
@@ -338,6 +350,24 @@ function applyInstrumentation(
   TracingRegistry.of(fn)._registerFunction(record);
   fn.node.addValidation({ validate: () => instrumentationIntact(fn, cfn, plan) });
   return record;
+}
+
+function exporterEnvironment(
+  subject: InstrumentationSubject,
+  distroLike: boolean,
+  mode: OpenTelemetryMode,
+  exporter: TraceExporter | undefined,
+): Record<string, string> {
+  const environment = exporter?._environment() ?? {};
+  if (Object.keys(environment).length === 0) return environment;
+  if (!distroLike) {
+    throw new Error(`exporter: an OTLP exporter needs the AWS distro layer (or a custom layer built like it), not ${mode}`);
+  }
+  const current = subject.environment.values[ENV.OTLP_ENDPOINT];
+  if (current !== undefined && current !== environment[ENV.OTLP_ENDPOINT]) {
+    throw new Error(`exporter: endpoint '${environment[ENV.OTLP_ENDPOINT]}' contradicts ${ENV.OTLP_ENDPOINT}='${current}' in the environment of '${pathOf(subject)}'`);
+  }
+  return environment;
 }
 
 function samplerEnvironment(subject: InstrumentationSubject, mode: OpenTelemetryMode, ratio: number | undefined): Record<string, string> {
