@@ -13,3 +13,4 @@ export { TracedEventBus, TracedEventBusProps, EventBusArchiveOptions, EventBusPr
 export { TracedTopic, TracedTopicProps, TopicSubscriberOptions, TopicProducerOptions } from './topic/traced-topic';
 export { TransactionSearch, TransactionSearchProps } from './observability/transaction-search';
 export { TraceExporter, OtlpExporterOptions, OtlpProtocol } from './function/trace-exporter';
+export { SNS_XRAY_POLICY_CONTEXT } from './topic/traced-topic';

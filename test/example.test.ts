@@ -26,7 +26,7 @@ describe('order-pipeline example', () => {
       ['OrderEvents', 'Validate', 'PRODUCER'],
     ]);
     expect(registry.topicSubscriptions.map((s) => s.target.node.id)).toEqual(['Audit']);
-    expect(registry.samplingRules.map((r) => r.priority)).toEqual([100, 10]);
+    expect(registry.samplingRules.map((r) => r.priority)).toEqual([100]);
     template.hasResourceProperties('AWS::SQS::Queue', { RedrivePolicy: Match.anyValue(), VisibilityTimeout: 185 });
   });
 

@@ -1,7 +1,8 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { inlineFunctionProps, regionalStack } from './helpers';
-import { OpenTelemetryLayer, OtlpProtocol, TracedFunction, TraceExporter } from '../src';
+import { FunctionTracing, OpenTelemetryLayer, OtlpProtocol, TracedFunction, TraceExporter, TracingRegistry } from '../src';
 
 describe('exporter', () => {
   test('X-Ray by default: no OTLP settings', () => {
@@ -55,6 +56,23 @@ describe('exporter', () => {
     expect(() => new TracedFunction(regionalStack(), 'F', { ...inlineFunctionProps(), openTelemetry: OpenTelemetryLayer.none(), exporter: otlp }))
       .toThrow(/^exporter: an OTLP exporter needs the AWS distro layer .*, not NONE/);
     expect(() => new TracedFunction(regionalStack(), 'F', { ...inlineFunctionProps(), exporter: otlp, environment: { OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'https://y.example.com' } }))
-      .toThrow(/^exporter: endpoint 'https:\/\/x.example.com\/v1\/traces' contradicts OTEL_EXPORTER_OTLP_TRACES_ENDPOINT='https:\/\/y.example.com'/);
+      .toThrow(/^exporter: OTEL_EXPORTER_OTLP_TRACES_ENDPOINT='https:\/\/y.example.com' is already set on 'TestStack\/F' and contradicts the exporter/);
+    expect(() => new TracedFunction(regionalStack(), 'F', { ...inlineFunctionProps(), exporter: otlp, environment: { OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: 'grpc' } }))
+      .toThrow(/^exporter: OTEL_EXPORTER_OTLP_TRACES_PROTOCOL='grpc' is already set/);
+  });
+
+  test('refuses http/json for Python', () => {
+    expect(() => new TracedFunction(regionalStack(), 'F', {
+      ...inlineFunctionProps(lambda.Runtime.PYTHON_3_13),
+      exporter: TraceExporter.otlp({ endpoint: 'https://x.example.com/v1/traces', protocol: OtlpProtocol.HTTP_JSON }),
+    })).toThrow(/^exporter: protocol http\/json is not supported by the Python OpenTelemetry SDK/);
+  });
+
+  test('instrumenting again with another sampler or exporter is an error, not silently ignored', () => {
+    const fn = new lambda.Function(regionalStack(), 'Existing', inlineFunctionProps());
+    FunctionTracing.instrument(fn);
+    expect(() => FunctionTracing.instrument(fn, { samplingRatio: 0.1, exporter: TraceExporter.otlp({ endpoint: 'https://x.example.com/v1/traces' }) }))
+      .toThrow(/^samplingRatio: 0.1 \(traced with the layer's sampler\); exporter: https:\/\/x.example.com\/v1\/traces \(traced with X-Ray\)/);
+    expect(FunctionTracing.instrument(fn, { exporter: TraceExporter.xray() })).toBe(TracingRegistry.of(fn).findFunction(fn));
   });
 });

@@ -2,6 +2,7 @@ import { Duration } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { inlineFunctionProps, regionalStack, snapshotOf } from './helpers';
 import { TracedConnectionRole, TracedEventBus, TracedFunction, TracedQueue, TracingRegistry, TracingReport } from '../src';
 
@@ -101,8 +102,30 @@ describe('TracedEventBus options', () => {
     expect(stack.node.tryFindChild('Bus')?.node.tryFindChild('CarrierCheck')).toBeUndefined();
   });
 
+  test('a FIFO queue target needs a message group id, which is passed on', () => {
+    const stack = regionalStack();
+    const bus = new TracedEventBus(stack, 'Bus');
+    const fifo = new TracedQueue(stack, 'Fifo', { fifo: true });
+    expect(() => bus.addConsumer('NoGroup', fifo, { eventPattern: PATTERN })).toThrow(/^messageGroupId: 'TestStack\/Fifo' is a FIFO queue/);
+    expect(() => bus.addConsumer('Stray', new TracedQueue(stack, 'Std'), { eventPattern: PATTERN, messageGroupId: 'g' }))
+      .toThrow(/^messageGroupId: 'g' only applies to a FIFO TracedQueue target/);
+    bus.addConsumer('Grouped', fifo, { eventPattern: PATTERN, messageGroupId: 'payments' });
+    Template.fromStack(stack).hasResourceProperties('AWS::Events::Rule', { Targets: [Match.objectLike({ SqsParameters: { MessageGroupId: 'payments' } })] });
+  });
+
+  test('refuses dead-letter queues EventBridge cannot write to', () => {
+    const stack = regionalStack();
+    const bus = new TracedEventBus(stack, 'Bus');
+    const fn = new TracedFunction(stack, 'F', inlineFunctionProps());
+    expect(() => bus.addConsumer('A', fn, { eventPattern: PATTERN, deadLetterQueue: new TracedQueue(stack, 'Fifo', { fifo: true }).queue }))
+      .toThrow(/^deadLetterQueue: 'TestStack\/Fifo\/Queue' is a FIFO queue/);
+    expect(() => bus.addConsumer('B', fn, { eventPattern: PATTERN, deadLetterQueue: new TracedQueue(stack, 'Kms', { encryption: sqs.QueueEncryption.KMS }).queue }))
+      .toThrow(/^deadLetterQueue: 'TestStack\/Kms\/Queue' is encrypted with a customer KMS key/);
+  });
+
   test.each([
     ['a constant input', events.RuleTargetInput.fromText('hello')],
+    ['the carrier under another name', events.RuleTargetInput.fromObject({ ctx: events.EventField.fromPath('$.detail._trace') })],
     ['a field without the carrier', events.RuleTargetInput.fromObject({ orderId: events.EventField.fromPath('$.detail.orderId') })],
     ['a path to part of detail', events.RuleTargetInput.fromEventPath('$.detail.orderId')],
   ])('refuses a transformer that drops the carrier: %s', (_name, message) => {

@@ -1,8 +1,9 @@
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { App, Stack } from 'aws-cdk-lib';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { inlineFunctionProps, regionalStack, snapshotOf } from './helpers';
-import { TracedConnectionRole, TracedFunction, TracedQueue, TracedTopic, TracingRegistry, TracingReport } from '../src';
+import { SNS_XRAY_POLICY_CONTEXT, TracedConnectionRole, TracedFunction, TracedQueue, TracedTopic, TracingRegistry, TracingReport } from '../src';
 
 describe('TracedTopic', () => {
   const stack = regionalStack();
@@ -84,12 +85,34 @@ describe('TracedTopic options', () => {
     });
   });
 
-  test('FIFO topics deliver to FIFO queues only', () => {
+  test('FIFO topics take FIFO queues; functions and mismatched queues are refused before anything is created', () => {
     const stack = regionalStack();
     const topic = new TracedTopic(stack, 'T', { fifo: true, contentBasedDeduplication: true });
     topic.addSubscriber(new TracedQueue(stack, 'Fifo', { fifo: true }));
-    expect(() => topic.addSubscriber(new TracedQueue(stack, 'Standard'))).toThrow(/^addSubscriber: 'TestStack\/Standard' is not FIFO but the topic is FIFO/);
-    Template.fromStack(stack).hasResourceProperties('AWS::SNS::Topic', { FifoTopic: true, ContentBasedDeduplication: true });
+    expect(() => topic.addSubscriber(new TracedQueue(stack, 'Standard'))).toThrow(/^addSubscriber: 'TestStack\/Standard' is a standard queue and 'TestStack\/T' a FIFO topic/);
+    expect(() => topic.addSubscriber(new TracedFunction(stack, 'F', inlineFunctionProps()))).toThrow(/^addSubscriber: 'TestStack\/F' is a function and 'TestStack\/T' a FIFO topic; SNS FIFO topics deliver to SQS queues only/);
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::SNS::Topic', { FifoTopic: true, ContentBasedDeduplication: true });
+    template.resourceCountIs('AWS::SNS::Subscription', 1);
+  });
+
+  test('past 20 topics the policy scopes to the account\'s topic ARNs, staying under 5,120 characters', () => {
+    const stack = regionalStack();
+    for (let i = 0; i < 21; i++) new TracedTopic(stack, `Topic${i}`);
+    const [policy] = Object.values(Template.fromStack(stack).findResources('AWS::XRay::ResourcePolicy'));
+    const document = JSON.stringify(policy.Properties.PolicyDocument);
+    expect(document).toContain(':sns:');
+    expect(document).not.toContain('Topic0Topic');
+  });
+
+  test('the policy can be left out, and more than 5 stacks of one environment are warned about', () => {
+    const off = regionalStack('us-east-1', {}, { [SNS_XRAY_POLICY_CONTEXT]: 'false' });
+    new TracedTopic(off, 'T');
+    Template.fromStack(off).resourceCountIs('AWS::XRay::ResourcePolicy', 0);
+    const app = new App();
+    const stacks = Array.from({ length: 6 }, (_, i) => new Stack(app, `S${i}`, { env: { account: '123456789012', region: 'eu-west-1' } }));
+    for (const s of stacks) new TracedTopic(s, 'T');
+    expect(Annotations.fromStack(stacks[5]).findWarning('*', Match.stringLikeRegexp('X-Ray allows 5'))).toHaveLength(1);
   });
 
   test('refuses deduplication on a standard topic and a taken producer variable', () => {

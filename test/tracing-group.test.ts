@@ -108,5 +108,11 @@ describe('the default faults group', () => {
     const off = regionalStack('us-east-1', {}, { [FAULTS_GROUP_CONTEXT]: false });
     new TracedFunction(off, 'F', inlineFunctionProps());
     Template.fromStack(off).resourceCountIs('AWS::XRay::Group', 0);
+    // `cdk synth -c @cdk-serverless-tracing/faultsGroup=false` passes a string.
+    const fromCli = regionalStack('us-east-1', {}, { [FAULTS_GROUP_CONTEXT]: 'false' });
+    new TracedFunction(fromCli, 'F', inlineFunctionProps());
+    Template.fromStack(fromCli).resourceCountIs('AWS::XRay::Group', 0);
+    expect(() => new TracedFunction(regionalStack('us-east-1', {}, { [FAULTS_GROUP_CONTEXT]: 'no' }), 'F', inlineFunctionProps()))
+      .toThrow(/^@cdk-serverless-tracing\/faultsGroup: context value "no" is not allowed; use true or false/);
   });
 });

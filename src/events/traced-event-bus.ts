@@ -92,11 +92,17 @@ export interface EventBusConsumerOptions {
    */
   readonly deadLetterQueue?: sqs.IQueue;
   /**
-   * What the target receives instead of the whole event. It must keep the trace carrier: the whole event
-   * (`$`), the whole `detail` (`$.detail`), or a template that includes `EventField.fromPath('$.detail._trace')`.
+   * What the target receives instead of the whole event. It must keep the trace carrier where
+   * `eventBridgeEventContext` reads it: the whole event (`$`), the whole `detail` (`$.detail`), or an object
+   * with a top-level `_trace: EventField.fromPath('$.detail._trace')`.
    * @default - the whole event
    */
   readonly message?: events.RuleTargetInput;
+  /**
+   * The message group of events delivered to a FIFO queue; required for, and only for, a FIFO `TracedQueue`.
+   * @default - none
+   */
+  readonly messageGroupId?: string;
 }
 
 const DEFAULT_RETRY_ATTEMPTS = 8;
@@ -163,6 +169,13 @@ export class TracedEventBus extends Construct {
       throw new Error(`maxEventAge: ${maxEventAge.toHumanString()} is not allowed; use 1 minute to 24 hours`);
     }
     if (options.message) checkCarrierKept(this, options.message);
+    const fifoTarget = target instanceof TracedQueue && target.isFifo;
+    if (fifoTarget !== (options.messageGroupId !== undefined)) {
+      throw new Error(fifoTarget
+        ? `messageGroupId: '${target.node.path}' is a FIFO queue; EventBridge needs a message group id to deliver to it`
+        : `messageGroupId: '${options.messageGroupId}' only applies to a FIFO TracedQueue target`);
+    }
+    if (options.deadLetterQueue) checkDeadLetterQueue(options.deadLetterQueue);
 
     const rule = new events.Rule(this, id, {
       eventBus: this.eventBus,
@@ -172,7 +185,7 @@ export class TracedEventBus extends Construct {
     const deadLetterQueue = options.deadLetterQueue ?? deliveryDeadLetterQueue(this, `${id}DeadLetterQueue`, `the EventBridge rule ${rule.node.path}`);
     const delivery = { deadLetterQueue, retryAttempts, maxEventAge };
     if (target instanceof TracedQueue) {
-      rule.addTarget(new targets.SqsQueue(target.queue, { ...delivery, message: options.message }));
+      rule.addTarget(new targets.SqsQueue(target.queue, { ...delivery, message: options.message, messageGroupId: options.messageGroupId }));
     } else {
       // The Lambda target calls its input `event`, the SQS target `message`.
       rule.addTarget(new targets.LambdaFunction(target, { ...delivery, event: options.message }));
@@ -187,13 +200,29 @@ export class TracedEventBus extends Construct {
  * The carrier travels in `detail._trace`: a transformer that sends only part of the event must still send it.
  */
 function checkCarrierKept(scope: Construct, message: events.RuleTargetInput): void {
-  const rendered = message.bind(new events.Rule(new Construct(scope, 'CarrierCheck'), 'Rule', { eventPattern: { source: ['x'] } }));
-  scope.node.tryRemoveChild('CarrierCheck');
+  let rendered: events.RuleTargetInputProperties;
+  try {
+    rendered = message.bind(new events.Rule(new Construct(scope, 'CarrierCheck'), 'Rule', { eventPattern: { source: ['x'] } }));
+  } finally {
+    scope.node.tryRemoveChild('CarrierCheck');
+  }
   const stack = Stack.of(scope);
-  const paths = Object.values((stack.resolve(rendered.inputPathsMap) ?? {}) as Record<string, string>);
-  const keeps = rendered.inputPath === '$' || rendered.inputPath === '$.detail'
-    || paths.some((p) => p === '$' || p === '$.detail' || p === CARRIER_PATH);
-  if (!keeps) {
-    throw new Error(`message: the target input drops the trace carrier; send the whole event, $.detail, or include EventField.fromPath('${CARRIER_PATH}')`);
+  const paths = (stack.resolve(rendered.inputPathsMap) ?? {}) as Record<string, string>;
+  const resolved = stack.resolve(rendered.inputTemplate);
+  const template = typeof resolved === 'string' ? resolved : '';
+  // eventBridgeEventContext reads detail._trace, or _trace at the top of what was delivered.
+  const carrierAtTop = Object.entries(paths).some(([name, path]) => path === CARRIER_PATH && template.includes(`"_trace":<${name}>`));
+  if (!(rendered.inputPath === '$' || rendered.inputPath === '$.detail' || carrierAtTop)) {
+    throw new Error(`message: the target input drops the trace carrier; send the whole event, $.detail, or an object with _trace: EventField.fromPath('${CARRIER_PATH}')`);
+  }
+}
+
+/** EventBridge writes to standard queues only, and cannot use a customer KMS key it has no grant on. */
+function checkDeadLetterQueue(queue: sqs.IQueue): void {
+  if (queue.fifo) {
+    throw new Error(`deadLetterQueue: '${queue.node.path}' is a FIFO queue; EventBridge dead-letter queues must be standard queues`);
+  }
+  if (queue.encryptionMasterKey) {
+    throw new Error(`deadLetterQueue: '${queue.node.path}' is encrypted with a customer KMS key EventBridge cannot use; use SQS-managed encryption`);
   }
 }

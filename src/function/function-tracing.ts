@@ -80,6 +80,8 @@ const ENV = {
   SAMPLER: 'OTEL_TRACES_SAMPLER',
   SAMPLER_ARG: 'OTEL_TRACES_SAMPLER_ARG',
   OTLP_ENDPOINT: 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT',
+  OTLP_PROTOCOL: 'OTEL_EXPORTER_OTLP_TRACES_PROTOCOL',
+  OTLP_HEADERS: 'OTEL_EXPORTER_OTLP_TRACES_HEADERS',
 } as const;
 
 /** W3C first so OpenTelemetry-native consumers read it; `xray` keeps AWS services (SQS, EventBridge) linked. */
@@ -123,6 +125,8 @@ interface InstrumentationPlan {
   readonly execWrapper?: string;
   readonly applicationSignals: boolean;
   readonly adotInstrumentation?: lambda.AdotInstrumentationConfig;
+  readonly samplingRatio?: number;
+  readonly otlpEndpoint?: string;
   readonly environment: Record<string, string>;
 }
 
@@ -311,7 +315,19 @@ function planInstrumentation(subject: InstrumentationSubject, options: FunctionI
   Object.assign(environment, samplerEnvironment(subject, layer.mode, options.samplingRatio));
   Object.assign(environment, exporterEnvironment(subject, takesDistroEnv, layer.mode, options.exporter));
 
-  return { serviceName, tracing, mode: layer.mode, language, layerArn, execWrapper, applicationSignals, adotInstrumentation, environment };
+  return {
+    serviceName,
+    tracing,
+    mode: layer.mode,
+    language,
+    layerArn,
+    execWrapper,
+    applicationSignals,
+    adotInstrumentation,
+    environment,
+    samplingRatio: options.samplingRatio,
+    otlpEndpoint: options.exporter?.otlpOptions?.endpoint,
+  };
 }
 
 function applyInstrumentation(
@@ -346,6 +362,8 @@ function applyInstrumentation(
     layerArn,
     execWrapper: plan.execWrapper,
     applicationSignals: plan.applicationSignals,
+    samplingRatio: plan.samplingRatio,
+    otlpEndpoint: plan.otlpEndpoint,
   };
   TracingRegistry.of(fn)._registerFunction(record);
   fn.node.addValidation({ validate: () => instrumentationIntact(fn, cfn, plan) });
@@ -363,9 +381,15 @@ function exporterEnvironment(
   if (!distroLike) {
     throw new Error(`exporter: an OTLP exporter needs the AWS distro layer (or a custom layer built like it), not ${mode}`);
   }
-  const current = subject.environment.values[ENV.OTLP_ENDPOINT];
-  if (current !== undefined && current !== environment[ENV.OTLP_ENDPOINT]) {
-    throw new Error(`exporter: endpoint '${environment[ENV.OTLP_ENDPOINT]}' contradicts ${ENV.OTLP_ENDPOINT}='${current}' in the environment of '${pathOf(subject)}'`);
+  // Upstream OpenTelemetry Python exports grpc and http/protobuf only.
+  if (subject.runtime.family === lambda.RuntimeFamily.PYTHON && environment[ENV.OTLP_PROTOCOL] === 'http/json') {
+    throw new Error(`exporter: protocol http/json is not supported by the Python OpenTelemetry SDK on '${pathOf(subject)}'; use HTTP_PROTOBUF or GRPC`);
+  }
+  for (const key of [ENV.OTLP_ENDPOINT, ENV.OTLP_PROTOCOL, ENV.OTLP_HEADERS]) {
+    const current = subject.environment.values[key];
+    if (current !== undefined && current !== environment[key]) {
+      throw new Error(`exporter: ${key}='${current}' is already set on '${pathOf(subject)}' and contradicts the exporter; remove it`);
+    }
   }
   return environment;
 }
@@ -401,6 +425,12 @@ function checkSameInstrumentation(fn: lambda.Function, record: TracedFunctionRec
   }
   if (options.applicationSignals !== undefined && options.applicationSignals !== record.applicationSignals) {
     differences.push(`applicationSignals: ${options.applicationSignals} (traced with ${record.applicationSignals})`);
+  }
+  if (options.samplingRatio !== undefined && options.samplingRatio !== record.samplingRatio) {
+    differences.push(`samplingRatio: ${options.samplingRatio} (traced with ${record.samplingRatio ?? 'the layer\'s sampler'})`);
+  }
+  if (options.exporter !== undefined && options.exporter.otlpOptions?.endpoint !== record.otlpEndpoint) {
+    differences.push(`exporter: ${options.exporter.otlpOptions?.endpoint ?? 'X-Ray'} (traced with ${record.otlpEndpoint ?? 'X-Ray'})`);
   }
   if (options.tracing !== undefined && options.tracing !== record.tracing) {
     differences.push(`tracing: ${options.tracing} (traced with ${record.tracing})`);

@@ -10,9 +10,8 @@ import { acknowledgeNagFindings } from '../nag/nag-acknowledgement';
  *
  * @param purpose what the queue is the dead-letter queue of, e.g. `the EventBridge rule Stack/Bus/Rule`
  */
-export function deliveryDeadLetterQueue(scope: Construct, id: string, purpose: string, fifo = false): sqs.Queue {
+export function deliveryDeadLetterQueue(scope: Construct, id: string, purpose: string): sqs.Queue {
   const queue = new sqs.Queue(scope, id, {
-    fifo: fifo ? true : undefined,
     encryption: sqs.QueueEncryption.SQS_MANAGED,
     enforceSSL: true,
     retentionPeriod: Duration.days(14),

@@ -47,6 +47,16 @@ export interface TracedFunctionRecord {
   readonly execWrapper?: string;
   /** Whether CloudWatch Application Signals is enabled for the function. */
   readonly applicationSignals: boolean;
+  /**
+   * The OpenTelemetry sampling ratio for traces the function starts itself.
+   * @default - the layer's own sampler
+   */
+  readonly samplingRatio?: number;
+  /**
+   * The OTLP endpoint spans are exported to.
+   * @default - X-Ray
+   */
+  readonly otlpEndpoint?: string;
 }
 
 /**
@@ -132,6 +142,17 @@ export interface TracedConnection {
 }
 
 const REGISTRY_ID = 'TracingRegistry';
+
+/**
+ * Whether an opt-out context key is false: `false` from cdk.json or code, `"false"` from `cdk -c key=false`.
+ * Anything but a boolean or `"true"`/`"false"` is an error naming the key.
+ */
+export function contextIsFalse(scope: IConstruct, key: string): boolean {
+  const value = scope.node.tryGetContext(key);
+  if (value === undefined || value === true || value === 'true') return false;
+  if (value === false || value === 'false') return true;
+  throw new Error(`${key}: context value ${JSON.stringify(value)} is not allowed; use true or false`);
+}
 const FAULTS_GROUP_ID = 'TracingFaultsGroup';
 
 /**
@@ -338,7 +359,7 @@ export class TracingRegistry extends Construct {
   }
 
   private ensureFaultsGroup(): void {
-    if (this._faultsGroup || this.node.tryGetContext(FAULTS_GROUP_CONTEXT) === false) return;
+    if (this._faultsGroup || contextIsFalse(this, FAULTS_GROUP_CONTEXT)) return;
     const stack = Stack.of(this);
     const groupName = !Token.isUnresolved(stack.stackName) && /^[A-Za-z0-9_-]{1,25}$/.test(stack.stackName)
       ? `${stack.stackName}-faults`

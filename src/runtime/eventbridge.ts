@@ -65,7 +65,8 @@ export function injectEventBridgeEntry<T extends object>(
 
 /**
  * The producer's W3C context of a delivered EventBridge event: a Lambda target's event, or an SQS
- * record whose body is the event. Undefined, never an exception, when none is usable.
+ * record whose body is the event; `detail` alone (a `$.detail` input path) or a template with a top-level
+ * carrier work too. Undefined, never an exception, when none is usable.
  *
  * @param key the reserved key inside `detail`
  */
@@ -78,8 +79,9 @@ export function eventBridgeEventContext(event: unknown, key: string = DEFAULT_EV
       return undefined;
     }
   }
+  // The whole event carries detail[key]; a target given only $.detail, or a template, carries it at the top.
   const detail = value?.detail;
-  const carrier = detail !== null && typeof detail === 'object' ? (detail as Record<string, unknown>)[key] : undefined;
+  const carrier = detail !== null && typeof detail === 'object' ? (detail as Record<string, unknown>)[key] : (value as Record<string, unknown> | null | undefined)?.[key];
   if (carrier === null || typeof carrier !== 'object') return undefined;
   const { traceparent, tracestate } = carrier as { traceparent?: unknown; tracestate?: unknown };
   return parseTraceparent(asHeader(traceparent), asHeader(tracestate));

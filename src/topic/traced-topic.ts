@@ -1,4 +1,4 @@
-import { Aws, Lazy, Names, Stack } from 'aws-cdk-lib';
+import { Annotations, Aws, Lazy, Names, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -10,7 +10,7 @@ import { Construct } from 'constructs';
 import { deliveryDeadLetterQueue } from '../queue/delivery-dead-letter-queue';
 import { TracedQueue } from '../queue/traced-queue';
 import { bindProducer } from '../registry/producer-binding';
-import { TracedConnectionRole, TracingRegistry } from '../registry/tracing-registry';
+import { contextIsFalse, TracedConnectionRole, TracingRegistry } from '../registry/tracing-registry';
 
 /**
  * Props of `TracedTopic`. Names follow `sns.TopicProps`.
@@ -62,6 +62,14 @@ export interface TopicProducerOptions {
 }
 
 const XRAY_POLICY_ID = 'SnsActiveTracingXRayPolicy';
+/**
+ * Context key that leaves the SNS X-Ray resource policy out, for accounts that manage one shared policy
+ * (X-Ray allows 5 resource policies per account and Region): `"@cdk-serverless-tracing/snsXRayPolicy": false`.
+ */
+export const SNS_XRAY_POLICY_CONTEXT = '@cdk-serverless-tracing/snsXRayPolicy';
+/** Topic ARNs listed one by one up to this many; beyond, the account's topic ARN pattern keeps the policy under 5,120 characters. */
+const MAX_LISTED_TOPICS = 20;
+const XRAY_RESOURCE_POLICIES_QUOTA = 5;
 
 /**
  * An SNS topic with active tracing: SNS writes segments to X-Ray through one resource policy per stack
@@ -104,17 +112,23 @@ export class TracedTopic extends Construct {
   public addSubscriber(target: TracedQueue | lambda.IFunction, options: TopicSubscriberOptions = {}): sns.Subscription {
     let subscription: sns.Subscription;
     let deadLetterQueue: sqs.IQueue;
+    const fifoTopic = this.topic.fifo ?? false;
     if (target instanceof TracedQueue) {
-      if (target.isFifo !== (this.topic.fifo ?? false)) {
-        throw new Error(`addSubscriber: '${target.node.path}' is ${target.isFifo ? '' : 'not '}FIFO but the topic is ${this.topic.fifo ? '' : 'not '}FIFO; SNS delivers FIFO topics to FIFO queues only`);
+      // A standard topic cannot deliver to a FIFO queue; a FIFO topic's subscriptions redrive to FIFO queues,
+      // and a TracedQueue's dead-letter queue is FIFO exactly when the queue is.
+      if (target.isFifo !== fifoTopic) {
+        throw new Error(`addSubscriber: '${target.node.path}' is ${target.isFifo ? 'a FIFO' : 'a standard'} queue and '${this.node.path}' ${fifoTopic ? 'a FIFO' : 'a standard'} topic; subscribe a queue of the same kind`);
       }
       deadLetterQueue = target.deadLetterQueue;
       subscription = this.topic.addSubscription(new subscriptions.SqsSubscription(target.queue, {
         rawMessageDelivery: true, deadLetterQueue, filterPolicy: options.filterPolicy,
       }));
     } else {
+      if (fifoTopic) {
+        throw new Error(`addSubscriber: '${target.node.path}' is a function and '${this.node.path}' a FIFO topic; SNS FIFO topics deliver to SQS queues only`);
+      }
       deadLetterQueue = deliveryDeadLetterQueue(this, `DeadLetterQueue${Names.nodeUniqueId(target.node)}`,
-        `the subscription of ${target.node.path} to ${this.topic.node.path}`, this.topic.fifo);
+        `the subscription of ${target.node.path} to ${this.topic.node.path}`);
       const filterPolicy = options.filterPolicy;
       subscription = this.topic.addSubscription(new subscriptions.LambdaSubscription(target, { deadLetterQueue, filterPolicy }));
       TracingRegistry.of(this)._registerConnection({ resource: this, function: target, role: TracedConnectionRole.CONSUMER });
@@ -147,7 +161,7 @@ export class TracedTopic extends Construct {
  * its topics: scoped to this account, and to exactly the stack's traced topics, read from the registry.
  */
 function sharedXRayPolicy(stack: Stack, registry: TracingRegistry): void {
-  if (stack.node.tryFindChild(XRAY_POLICY_ID)) return;
+  if (stack.node.tryFindChild(XRAY_POLICY_ID) || contextIsFalse(stack, SNS_XRAY_POLICY_CONTEXT)) return;
   const document = Lazy.string({
     produce: () => stack.toJsonString({
       Version: '2012-10-17',
@@ -159,7 +173,11 @@ function sharedXRayPolicy(stack: Stack, registry: TracingRegistry): void {
         Resource: '*',
         Condition: {
           StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID },
-          ArnLike: { 'aws:SourceArn': registry.topics.map((t) => t.topic.topicArn) },
+          ArnLike: {
+            'aws:SourceArn': registry.topics.length <= MAX_LISTED_TOPICS
+              ? registry.topics.map((t) => t.topic.topicArn)
+              : `arn:${Aws.PARTITION}:sns:${Aws.REGION}:${Aws.ACCOUNT_ID}:*`,
+          },
         },
       }],
     }),
@@ -168,4 +186,12 @@ function sharedXRayPolicy(stack: Stack, registry: TracingRegistry): void {
     policyName: `${Names.uniqueResourceName(registry, { maxLength: 124, separator: '-' })}-sns`,
     policyDocument: document,
   });
+  if (Token.isUnresolved(stack.region) || Token.isUnresolved(stack.account)) return;
+  const sameEnvironment = stack.node.root.node.findAll()
+    .filter((c): c is Stack => Stack.isStack(c) && c.region === stack.region && c.account === stack.account)
+    .filter((s) => s.node.tryFindChild(XRAY_POLICY_ID) !== undefined);
+  if (sameEnvironment.length > XRAY_RESOURCE_POLICIES_QUOTA) {
+    Annotations.of(stack).addWarningV2('cdk-serverless-tracing:xray-resource-policies',
+      `${sameEnvironment.length} stacks create an SNS X-Ray resource policy in ${stack.account}/${stack.region}; X-Ray allows ${XRAY_RESOURCE_POLICIES_QUOTA}. Keep one and set the ${SNS_XRAY_POLICY_CONTEXT} context to false elsewhere.`);
+  }
 }

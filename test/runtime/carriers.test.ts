@@ -159,6 +159,8 @@ describe('EventBridge', () => {
     const event = { 'detail-type': 'X', 'detail': { _trace: { traceparent: `00-${TRACE}-${SPAN}-01` } } };
     expect(eventBridgeEventContext(event)).toMatchObject({ traceId: TRACE });
     expect(eventBridgeEventContext({ eventSource: 'aws:sqs', body: JSON.stringify(event) })).toMatchObject({ traceId: TRACE });
+    // A $.detail input path delivers detail alone; a template puts the carrier at the top.
+    expect(eventBridgeEventContext({ orderId: '1', _trace: { traceparent: `00-${TRACE}-${SPAN}-01` } })).toMatchObject({ traceId: TRACE });
     expect(eventBridgeEventContext({ body: '{' })).toBeUndefined();
     expect(eventBridgeEventContext({ detail: { _trace: 'x' } })).toBeUndefined();
     expect(eventBridgeEventContext(null)).toBeUndefined();
