@@ -26,7 +26,15 @@ describe('order-pipeline example', () => {
       ['OrderEvents', 'Validate', 'PRODUCER'],
     ]);
     expect(registry.topicSubscriptions.map((s) => s.target.node.id)).toEqual(['Audit']);
-    expect(registry.samplingRules.map((r) => r.priority)).toEqual([100]);
+    expect(registry.samplingRules.map((r) => r.priority)).toEqual([100, 10]);
+    // X-Ray names an API Gateway stage's segments <api name>/<stage>.
+    const stageService = { 'Fn::Join': ['', ['OrdersApi/', { Ref: Match.stringLikeRegexp('^OrdersApiDeploymentStage') }]] };
+    template.hasResourceProperties('AWS::XRay::SamplingRule', {
+      SamplingRule: Match.objectLike({ Priority: 10, FixedRate: 1, URLPath: '/orders', HTTPMethod: 'POST', ServiceName: stageService }),
+    });
+    template.hasResourceProperties('AWS::XRay::SamplingRule', {
+      SamplingRule: Match.objectLike({ Priority: 100, FixedRate: 0.05, ReservoirSize: 1, ServiceType: 'AWS::ApiGateway::Stage', ServiceName: stageService }),
+    });
     template.hasResourceProperties('AWS::SQS::Queue', { RedrivePolicy: Match.anyValue(), VisibilityTimeout: 185 });
   });
 

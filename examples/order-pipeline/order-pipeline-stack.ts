@@ -7,7 +7,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { NagSuppressions } from 'cdk-nag';
 import { Construct } from 'constructs';
-import { TracedEventBus, TracedNodejsFunction, TracedQueue, TracedTopic, TracingSamplingRule } from '../../src';
+import { SamplingStrategy, TracedEventBus, TracedNodejsFunction, TracedQueue, TracedTopic, TracingSamplingRule } from '../../src';
 
 export interface OrderPipelineStackProps extends StackProps {
   /** The third-party payment endpoint `charge` posts to. */
@@ -121,8 +121,16 @@ export class OrderPipelineStack extends Stack {
       serviceType: 'AWS::ApiGateway::Stage',
       serviceName: `${this.api.restApiName}/${this.api.deploymentStage.stageName}`,
     });
-    // Payments happen in charge, behind the orders queue: no X-Ray rule reaches them (Lambda samples
-    // SQS-triggered invocations itself), so a critical-path rule belongs on an API route that takes payments.
+    // The payment path: POST /orders starts every charge. Rules act at the API stage only (charge runs behind
+    // the orders queue, where Lambda samples SQS-triggered invocations itself), so the path is sampled in full
+    // there, ahead of the general 5 % rule.
+    SamplingStrategy.criticalPath(this, 'PaymentsSampling', {
+      priority: 10,
+      urlPath: '/orders',
+      httpMethod: 'POST',
+      percent: 100,
+      serviceName: `${this.api.restApiName}/${this.api.deploymentStage.stageName}`,
+    });
 
     this.acknowledgeExampleFindings(notifyFailures);
   }
