@@ -1,8 +1,9 @@
-import { Annotations, Duration, Resource, Stack, Token } from 'aws-cdk-lib';
+import { Duration, Resource, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as xray from 'aws-cdk-lib/aws-xray';
 import { Construct } from 'constructs';
 import { TracingFilter } from './tracing-filter';
+import { warnAboveRegionalQuota } from '../registry/regional-quota';
 import { TracingRegistry } from '../registry/tracing-registry';
 
 /**
@@ -63,7 +64,10 @@ export class TracingGroup extends Resource {
     });
     this.groupArn = this.cfnGroup.attrGroupArn;
     TracingRegistry.of(this)._registerGroup(this);
-    this.warnAboveQuota();
+    warnAboveRegionalQuota(this, TRACING_GROUPS_QUOTA, (r) => r.groups.length, {
+      id: 'cdk-serverless-tracing:group-quota',
+      message: (count, region) => `${count} X-Ray groups are defined for ${region}; X-Ray allows ${TRACING_GROUPS_QUOTA} per Region and the quota cannot be raised.`,
+    });
   }
 
   /**
@@ -81,18 +85,5 @@ export class TracingGroup extends Resource {
       period: Duration.minutes(1),
       ...props,
     });
-  }
-
-  /** X-Ray counts groups per Region, across stacks, and the quota cannot be raised. */
-  private warnAboveQuota(): void {
-    const region = Stack.of(this).region;
-    if (Token.isUnresolved(region)) return;
-    const inRegion = this.node.root.node.findAll()
-      .filter((c): c is Stack => Stack.isStack(c) && c.region === region)
-      .reduce((count, stack) => count + TracingRegistry.of(stack).groups.length, 0);
-    if (inRegion > TRACING_GROUPS_QUOTA) {
-      Annotations.of(this).addWarningV2('cdk-serverless-tracing:group-quota',
-        `${inRegion} X-Ray groups are defined for ${region}; X-Ray allows ${TRACING_GROUPS_QUOTA} per Region and the quota cannot be raised.`);
-    }
   }
 }

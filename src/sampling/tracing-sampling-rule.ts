@@ -1,6 +1,7 @@
-import { Annotations, Duration, Names, Resource, Stack, Token } from 'aws-cdk-lib';
+import { Duration, Names, Resource, Token } from 'aws-cdk-lib';
 import * as xray from 'aws-cdk-lib/aws-xray';
 import { Construct } from 'constructs';
+import { warnAboveRegionalQuota } from '../registry/regional-quota';
 import { TracingRegistry } from '../registry/tracing-registry';
 
 /**
@@ -161,20 +162,10 @@ export class TracingSamplingRule extends Resource {
     });
     this.ruleArn = this.cfnSamplingRule.attrRuleArn;
     registry._registerSamplingRule(this);
-    this.warnAboveQuota();
-  }
-
-  /** X-Ray counts rules per Region, across stacks: warn on the rule that goes past the default quota. */
-  private warnAboveQuota(): void {
-    const region = Stack.of(this).region;
-    if (Token.isUnresolved(region)) return;
-    const inRegion = this.node.root.node.findAll()
-      .filter((c): c is Stack => Stack.isStack(c) && c.region === region)
-      .reduce((count, stack) => count + TracingRegistry.of(stack).samplingRules.length, 0);
-    if (inRegion > SAMPLING_RULES_QUOTA) {
-      Annotations.of(this).addWarningV2('cdk-serverless-tracing:sampling-rule-quota',
-        `${inRegion} X-Ray sampling rules are defined for ${region}; the default quota is ${SAMPLING_RULES_QUOTA} per Region (raise L-8C0C998A first).`);
-    }
+    warnAboveRegionalQuota(this, SAMPLING_RULES_QUOTA, (r) => r.samplingRules.length, {
+      id: 'cdk-serverless-tracing:sampling-rule-quota',
+      message: (count, region) => `${count} X-Ray sampling rules are defined for ${region}; the default quota is ${SAMPLING_RULES_QUOTA} per Region (raise L-8C0C998A first).`,
+    });
   }
 }
 
