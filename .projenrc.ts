@@ -72,10 +72,12 @@ const project = new awscdk.AwsCdkConstructLibrary({
     // integ-runner's assertion-provider bundles: large, regenerated on every synth, not diffed.
     '*.snapshot/asset.*',
     '/bench-results/',
+    // The project-local Python tools (cfn-lint, moto) that scripts/install-test-tools.sh installs.
+    '/.tools/',
   ],
 });
 
-for (const pattern of ['/examples/', '/integ/', '/scripts/', '/cdk.out/', '/.ci/', '/ARCHITECTURE.md', '/.cfnlintrc.yaml']) {
+for (const pattern of ['/examples/', '/integ/', '/scripts/', '/tools/', '/.tools/', '/cdk.out/', '/.ci/', '/ARCHITECTURE.md', '/.cfnlintrc.yaml']) {
   project.addPackageIgnore(pattern);
 }
 
@@ -151,8 +153,16 @@ const integSnapshot = project.addTask('integ:snapshot', {
   exec: `integ-runner --directory integ --app ${integApp} --language typescript`,
 });
 
+// The suite runs cfn-lint and moto_server, which machines no longer come with: a project-local venv holds
+// them, pinned, and installing is a no-op when it is already there, so the test command needs nothing else.
+const installTestTools = project.addTask('install:tools', {
+  description: 'Install the pinned Python tools the tests run (cfn-lint, moto_server) into .tools/venv; a no-op when present',
+  exec: 'bash scripts/install-test-tools.sh',
+});
+
 // cfn-lint runs inside jest (test/cfn-lint.test.ts) so that a finding fails the same command as any test.
 const testTask = project.testTask;
+testTask.prependSpawn(installTestTools);
 testTask.prependSpawn(typecheck);
 testTask.prependSpawn(project.compileTask);
 testTask.spawn(integSnapshot);

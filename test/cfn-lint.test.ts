@@ -4,6 +4,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { App } from 'aws-cdk-lib';
 import { coverageStack, exampleStack } from './stacks';
+import { pinnedTool } from './test-tools';
 
 const REPO = path.join(__dirname, '..');
 
@@ -16,10 +17,9 @@ function configuredIgnores(): string[] {
 /** Runs cfn-lint with the repository's .cfnlintrc.yaml; returns its exit code and output. */
 function cfnLint(templates: string[], extraArgs: string[] = []): { status: number; output: string } {
   try {
-    const output = execFileSync('cfn-lint', [...extraArgs, '--', ...templates], { cwd: REPO, encoding: 'utf8', stdio: 'pipe' });
+    const output = execFileSync(pinnedTool('cfn-lint'), [...extraArgs, '--', ...templates], { cwd: REPO, encoding: 'utf8', stdio: 'pipe' });
     return { status: 0, output };
   } catch (error: any) {
-    if (error.code === 'ENOENT') throw new Error('cfn-lint is not installed: the machine image provides it (pip install cfn-lint elsewhere)');
     return { status: error.status, output: `${error.stdout}${error.stderr}` };
   }
 }

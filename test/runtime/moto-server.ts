@@ -1,5 +1,6 @@
 import { ChildProcess, spawn } from 'child_process';
 import * as net from 'net';
+import { pinnedTool } from '../test-tools';
 
 /** A moto_server on 127.0.0.1, started for one test file and stopped after it. */
 export interface MotoServer {
@@ -22,8 +23,8 @@ export async function startMotoServer(timeoutMs = 30_000): Promise<MotoServer> {
   const port = await freePort();
   const endpoint = `http://127.0.0.1:${port}`;
   let exited: string | undefined;
-  const child: ChildProcess = spawn('moto_server', ['-H', '127.0.0.1', '-p', String(port)], { stdio: 'ignore' });
-  child.once('error', (error) => { exited = `moto_server could not start (${error.message}); the machine image provides it`; });
+  const child: ChildProcess = spawn(pinnedTool('moto_server'), ['-H', '127.0.0.1', '-p', String(port)], { stdio: 'ignore' });
+  child.once('error', (error) => { exited = `moto_server could not start (${error.message})`; });
   child.once('exit', (code) => { exited ??= `moto_server exited with ${code}`; });
   const deadline = Date.now() + timeoutMs;
   for (;;) {
