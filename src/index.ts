@@ -1,4 +1,4 @@
-export { TracingRegistry, FAULTS_GROUP_CONTEXT, TracedFunctionRecord, TracedQueueRecord, TracedEventBusRecord, TracedEventRoute, TracedTopicRecord, TracedTopicSubscription, TracedConnection, TracedConnectionRole, OpenTelemetryMode } from './registry/tracing-registry';
+export { TracingRegistry, TracedFunctionRecord, TracingGroupRecord, TracingSamplingRuleRecord, TransactionSearchRecord, TracedQueueRecord, TracedEventBusRecord, TracedEventRoute, TracedTopicRecord, TracedTopicSubscription, TracedConnection, TracedConnectionRole, OpenTelemetryMode } from './registry/tracing-registry';
 export { OpenTelemetryLayer } from './function/open-telemetry-layer';
 export { FunctionTracing, FunctionInstrumentationOptions, FunctionTracingOptions } from './function/function-tracing';
 export { TracedFunction, TracedFunctionProps } from './function/traced-function';
@@ -9,6 +9,7 @@ export { TracingSamplingRule, TracingSamplingRuleProps, SamplingRateBoost, SAMPL
 export { SamplingStrategy, PercentageSamplingOptions, ServiceSamplingOptions, RouteSamplingOptions, AnomalyBoostSamplingOptions } from './sampling/sampling-strategy';
 export { TracingFilter } from './sampling/tracing-filter';
 export { TracingGroup, TracingGroupProps, TRACING_GROUPS_QUOTA } from './sampling/tracing-group';
+export { FAULTS_GROUP_CONTEXT } from './sampling/default-faults-group';
 export { TracedEventBus, TracedEventBusProps, EventBusArchiveOptions, EventBusProducerOptions, EventBusConsumerOptions } from './events/traced-event-bus';
 export { TracedTopic, TracedTopicProps, TopicSubscriberOptions, TopicProducerOptions } from './topic/traced-topic';
 export { TransactionSearch, TransactionSearchProps } from './observability/transaction-search';

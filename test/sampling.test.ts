@@ -27,7 +27,7 @@ describe('TracingSamplingRule', () => {
         SamplingRateBoost: Match.absent(),
       },
     });
-    expect(TracingRegistry.of(stack).samplingRules).toEqual([rule]);
+    expect(TracingRegistry.of(stack).samplingRules.map((r) => r.owner)).toEqual([rule]);
     expect(stack.resolve(rule.ruleArn)).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^Api/), 'RuleARN'] });
   });
 

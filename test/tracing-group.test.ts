@@ -55,7 +55,7 @@ describe('TracingGroup', () => {
       InsightsConfiguration: { InsightsEnabled: true, NotificationsEnabled: true },
     });
     template.hasResourceProperties('AWS::CloudWatch::Alarm', { Namespace: 'AWS/X-Ray', MetricName: 'ApproximateTraceCount', Period: 60 });
-    expect(TracingRegistry.of(stack).groups).toEqual([group]);
+    expect(TracingRegistry.of(stack).groups).toEqual([{ owner: group, groupName: group.groupName, filterExpression: group.filter.expression, defaultFaultsGroup: false }]);
   });
 
   test.each([
@@ -75,10 +75,12 @@ describe('TracingGroup', () => {
   });
 });
 
+const faultsGroupOf = (stack: Stack) => TracingRegistry.of(stack).groups.find((g) => g.defaultFaultsGroup);
+
 describe('the default faults group', () => {
   test('is created with the first traced resource and covers every traced function and queue of the stack', () => {
     const stack = regionalStack();
-    expect(TracingRegistry.of(stack).faultsGroup).toBeUndefined();
+    expect(faultsGroupOf(stack)).toBeUndefined();
     new TracedFunction(stack, 'A', inlineFunctionProps());
     new TracedQueue(stack, 'Jobs');
     new TracedFunction(stack, 'B', inlineFunctionProps());
@@ -90,13 +92,13 @@ describe('the default faults group', () => {
     expect(expression).toMatch(/^\{"Fn::Join":\["",\["\(fault = true\) AND \(service\(\\"",\{"Ref":"A/);
     expect(expression).toContain('{"Fn::GetAtt":["JobsQueue');
     expect(expression).toContain('{"Ref":"B');
-    expect(TracingRegistry.of(stack).faultsGroup?.groupName).toBe('TestStack-faults');
+    expect(faultsGroupOf(stack)?.groupName).toBe('TestStack-faults');
   });
 
   test('a long stack name gets a generated name within 32 characters', () => {
     const stack = new Stack(new App(), 'AStackNameMuchLongerThanTwentyFiveCharacters');
     new TracedQueue(stack, 'Q');
-    const name = TracingRegistry.of(stack).faultsGroup!.groupName;
+    const name = faultsGroupOf(stack)!.groupName;
     expect(name.length).toBeLessThanOrEqual(32);
     expect(name).toMatch(/^[A-Za-z0-9_-]+$/);
   });
@@ -104,7 +106,7 @@ describe('the default faults group', () => {
   test('is not created without traced resources, or when the context turns it off', () => {
     const bare = regionalStack();
     new TracingGroup(bare, 'Own', { groupName: 'own', filter: TracingFilter.fault() });
-    expect(TracingRegistry.of(bare).faultsGroup).toBeUndefined();
+    expect(faultsGroupOf(bare)).toBeUndefined();
     const off = regionalStack('us-east-1', {}, { [FAULTS_GROUP_CONTEXT]: false });
     new TracedFunction(off, 'F', inlineFunctionProps());
     Template.fromStack(off).resourceCountIs('AWS::XRay::Group', 0);

@@ -24,7 +24,7 @@ describe('TransactionSearch', () => {
     expect(document).toContain('log-group:aws/spans:*');
     expect(document).toContain('log-group:/aws/application-signals/data:*');
     expect(document).toContain('aws:SourceAccount');
-    expect(TracingRegistry.of(stack).transactionSearch).toBe(search);
+    expect(TracingRegistry.of(stack).transactionSearch?.owner).toBe(search);
   });
 
   test('indexes 1 % by default', () => {

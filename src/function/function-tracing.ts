@@ -8,6 +8,7 @@ import { DISTRO_EXEC_WRAPPER, OpenTelemetryLayer } from './open-telemetry-layer'
 import { TraceExporter } from './trace-exporter';
 import { acknowledgeNagFindings } from '../nag/nag-acknowledgement';
 import { OpenTelemetryMode, TracedFunctionRecord, TracingRegistry } from '../registry/tracing-registry';
+import { ensureDefaultFaultsGroup } from '../sampling/default-faults-group';
 
 /**
  * Instrumentation options shared by `TracedFunction`, `TracedNodejsFunction` and `FunctionTracing.instrument`.
@@ -366,6 +367,7 @@ function applyInstrumentation(
     otlpEndpoint: plan.otlpEndpoint,
   };
   TracingRegistry.of(fn)._registerFunction(record);
+  ensureDefaultFaultsGroup(fn);
   fn.node.addValidation({ validate: () => instrumentationIntact(fn, cfn, plan) });
   return record;
 }

@@ -37,7 +37,7 @@ export class TransactionSearch extends Construct {
     const registry = TracingRegistry.of(this);
     const existing = registry.transactionSearch;
     if (existing) {
-      throw new Error(`TransactionSearch: '${existing.node.path}' already enables it for this stack; it is one setting per account and Region`);
+      throw new Error(`TransactionSearch: '${existing.owner.node.path}' already enables it for this stack; it is one setting per account and Region`);
     }
     const stack = Stack.of(this);
     this.logsResourcePolicy = new logs.CfnResourcePolicy(this, 'SpansPolicy', {
@@ -62,7 +62,7 @@ export class TransactionSearch extends Construct {
     });
     this.cfnTransactionSearchConfig = new xray.CfnTransactionSearchConfig(this, 'Resource', { indexingPercentage });
     this.cfnTransactionSearchConfig.addDependency(this.logsResourcePolicy);
-    registry._registerTransactionSearch(this);
+    registry._registerTransactionSearch({ owner: this });
     this.warnIfElsewhere(stack);
   }
 

@@ -1,13 +1,9 @@
-import { Lazy, Names, Stack, Token } from 'aws-cdk-lib';
+import { Stack } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct, IConstruct } from 'constructs';
-import type { TransactionSearch } from '../observability/transaction-search';
-import { TracingFilter } from '../sampling/tracing-filter';
-import { TracingGroup } from '../sampling/tracing-group';
-import type { TracingSamplingRule } from '../sampling/tracing-sampling-rule';
 
 /**
  * How a traced function's OpenTelemetry layer was chosen.
@@ -120,6 +116,40 @@ export interface TracedEventRoute {
 }
 
 /**
+ * What the tracing registry knows about an X-Ray group.
+ */
+export interface TracingGroupRecord {
+  /** The construct that owns the group. */
+  readonly owner: IConstruct;
+  /** The group's name (the `GroupName` dimension of its `ApproximateTraceCount` metric). */
+  readonly groupName: string;
+  /** The group's filter expression. */
+  readonly filterExpression: string;
+  /** Whether the library created the group as a default faults group. */
+  readonly defaultFaultsGroup: boolean;
+}
+
+/**
+ * What the tracing registry knows about an X-Ray sampling rule.
+ */
+export interface TracingSamplingRuleRecord {
+  /** The construct that owns the rule. */
+  readonly owner: IConstruct;
+  /** The rule's name. */
+  readonly ruleName: string;
+  /** The rule's priority: lower is evaluated first. */
+  readonly priority: number;
+}
+
+/**
+ * What the tracing registry knows about a stack's Transaction Search setting.
+ */
+export interface TransactionSearchRecord {
+  /** The construct that enables Transaction Search. */
+  readonly owner: IConstruct;
+}
+
+/**
  * The role a function plays on a traced resource.
  */
 export enum TracedConnectionRole {
@@ -153,14 +183,6 @@ export function contextIsFalse(scope: IConstruct, key: string): boolean {
   if (value === false || value === 'false') return true;
   throw new Error(`${key}: context value ${JSON.stringify(value)} is not allowed; use true or false`);
 }
-const FAULTS_GROUP_ID = 'TracingFaultsGroup';
-
-/**
- * Context key that turns the default faults group off: `"@cdk-serverless-tracing/faultsGroup": false` in
- * `cdk.json`, or `app.node.setContext(...)` before any traced construct is created.
- */
-export const FAULTS_GROUP_CONTEXT = '@cdk-serverless-tracing/faultsGroup';
-
 /**
  * The per-stack list of everything traced.
  *
@@ -185,14 +207,13 @@ export class TracingRegistry extends Construct {
   private readonly _functions: TracedFunctionRecord[] = [];
   private readonly _queues: TracedQueueRecord[] = [];
   private readonly _connections: TracedConnection[] = [];
-  private readonly _samplingRules: TracingSamplingRule[] = [];
-  private readonly _groups: TracingGroup[] = [];
+  private readonly _samplingRules: TracingSamplingRuleRecord[] = [];
+  private readonly _groups: TracingGroupRecord[] = [];
   private readonly _eventBuses: TracedEventBusRecord[] = [];
   private readonly _eventRoutes: TracedEventRoute[] = [];
   private readonly _topics: TracedTopicRecord[] = [];
   private readonly _topicSubscriptions: TracedTopicSubscription[] = [];
-  private _faultsGroup?: TracingGroup;
-  private _transactionSearch?: TransactionSearch;
+  private _transactionSearch?: TransactionSearchRecord;
 
   private constructor(scope: Construct, id: string) {
     super(scope, id);
@@ -209,7 +230,7 @@ export class TracingRegistry extends Construct {
   }
 
   /** Every X-Ray sampling rule of the stack, in registration order. */
-  public get samplingRules(): TracingSamplingRule[] {
+  public get samplingRules(): TracingSamplingRuleRecord[] {
     return [...this._samplingRules];
   }
 
@@ -224,7 +245,7 @@ export class TracingRegistry extends Construct {
   }
 
   /** The stack's Transaction Search setting, if it enables it. */
-  public get transactionSearch(): TransactionSearch | undefined {
+  public get transactionSearch(): TransactionSearchRecord | undefined {
     return this._transactionSearch;
   }
 
@@ -239,16 +260,8 @@ export class TracingRegistry extends Construct {
   }
 
   /** Every X-Ray group of the stack, in registration order. */
-  public get groups(): TracingGroup[] {
+  public get groups(): TracingGroupRecord[] {
     return [...this._groups];
-  }
-
-  /**
-   * The stack's default X-Ray group of faulty traces through its traced functions and queues, created with
-   * the first traced resource unless the `@cdk-serverless-tracing/faultsGroup` context is `false`.
-   */
-  public get faultsGroup(): TracingGroup | undefined {
-    return this._faultsGroup;
   }
 
   /** Every producer and consumer edge of the stack, in registration order. */
@@ -265,7 +278,6 @@ export class TracingRegistry extends Construct {
       throw new Error(`Function '${record.function.node.path}' is already registered as traced`);
     }
     this._functions.push(record);
-    this.ensureFaultsGroup();
   }
 
   /**
@@ -284,7 +296,6 @@ export class TracingRegistry extends Construct {
       throw new Error(`Queue '${record.queue.node.path}' is already registered as traced`);
     }
     this._queues.push(record);
-    this.ensureFaultsGroup();
   }
 
   /**
@@ -299,7 +310,7 @@ export class TracingRegistry extends Construct {
    * Records the stack's Transaction Search setting.
    * @internal
    */
-  public _registerTransactionSearch(search: TransactionSearch): void {
+  public _registerTransactionSearch(search: TransactionSearchRecord): void {
     this._transactionSearch = search;
   }
 
@@ -339,7 +350,7 @@ export class TracingRegistry extends Construct {
    * Records an X-Ray group.
    * @internal
    */
-  public _registerGroup(group: TracingGroup): void {
+  public _registerGroup(group: TracingGroupRecord): void {
     this._groups.push(group);
   }
 
@@ -347,7 +358,7 @@ export class TracingRegistry extends Construct {
    * Records a sampling rule.
    * @internal
    */
-  public _registerSamplingRule(rule: TracingSamplingRule): void {
+  public _registerSamplingRule(rule: TracingSamplingRuleRecord): void {
     this._samplingRules.push(rule);
   }
 
@@ -356,24 +367,5 @@ export class TracingRegistry extends Construct {
    */
   public connectionsOf(resource: IConstruct, role?: TracedConnectionRole): TracedConnection[] {
     return this._connections.filter((c) => c.resource === resource && (role === undefined || c.role === role));
-  }
-
-  private ensureFaultsGroup(): void {
-    if (this._faultsGroup || contextIsFalse(this, FAULTS_GROUP_CONTEXT)) return;
-    const stack = Stack.of(this);
-    const groupName = !Token.isUnresolved(stack.stackName) && /^[A-Za-z0-9_-]{1,25}$/.test(stack.stackName)
-      ? `${stack.stackName}-faults`
-      : Names.uniqueResourceName(this, { maxLength: 32, separator: '-' });
-    // The services are read when the template is written, so resources traced later are included.
-    const services = Lazy.string({
-      produce: () => [
-        ...this._functions.map((f) => f.function.functionName),
-        ...this._queues.map((q) => q.queue.queueName),
-      ].map((name) => `service("${name}")`).join(' OR '),
-    });
-    this._faultsGroup = new TracingGroup(stack, FAULTS_GROUP_ID, {
-      groupName,
-      filter: TracingFilter.fault().and(TracingFilter.raw(services)),
-    });
   }
 }

@@ -29,11 +29,27 @@ export interface TracingGroupProps {
 /** X-Ray's quota of groups per Region (not adjustable). */
 export const TRACING_GROUPS_QUOTA = 25;
 
+/** Set while the library creates one of its default faults groups, so the group's record says so. */
+let creatingDefaultFaultsGroup = false;
+
 /**
  * An X-Ray group: a filter expression X-Ray applies to new traces, with its own service map, Insights and
  * the `ApproximateTraceCount` metric for alarms.
  */
 export class TracingGroup extends Resource {
+  /**
+   * Creates a default faults group: a `TracingGroup` recorded as the library's own.
+   * @internal
+   */
+  public static _createDefaultFaultsGroup(scope: Construct, id: string, props: TracingGroupProps): TracingGroup {
+    creatingDefaultFaultsGroup = true;
+    try {
+      return new TracingGroup(scope, id, props);
+    } finally {
+      creatingDefaultFaultsGroup = false;
+    }
+  }
+
   /** The underlying CloudFormation resource. */
   public readonly cfnGroup: xray.CfnGroup;
   /** The group's name. */
@@ -63,7 +79,12 @@ export class TracingGroup extends Resource {
       },
     });
     this.groupArn = this.cfnGroup.attrGroupArn;
-    TracingRegistry.of(this)._registerGroup(this);
+    TracingRegistry.of(this)._registerGroup({
+      owner: this,
+      groupName: name,
+      filterExpression: props.filter.expression,
+      defaultFaultsGroup: creatingDefaultFaultsGroup,
+    });
     warnAboveRegionalQuota(this, TRACING_GROUPS_QUOTA, (r) => r.groups.length, {
       id: 'cdk-serverless-tracing:group-quota',
       message: (count, region) => `${count} X-Ray groups are defined for ${region}; X-Ray allows ${TRACING_GROUPS_QUOTA} per Region and the quota cannot be raised.`,

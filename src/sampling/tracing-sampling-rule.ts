@@ -138,7 +138,7 @@ export class TracingSamplingRule extends Resource {
     const registry = TracingRegistry.of(this);
     const clash = registry.samplingRules.find((rule) => rule.priority === props.priority);
     if (clash && !Token.isUnresolved(props.priority)) {
-      throw new Error(`priority: ${props.priority} is already used by '${clash.node.path}'; priorities must be unique so the evaluation order is defined`);
+      throw new Error(`priority: ${props.priority} is already used by '${clash.owner.node.path}'; priorities must be unique so the evaluation order is defined`);
     }
 
     this.ruleName = ruleName;
@@ -161,7 +161,7 @@ export class TracingSamplingRule extends Resource {
       },
     });
     this.ruleArn = this.cfnSamplingRule.attrRuleArn;
-    registry._registerSamplingRule(this);
+    registry._registerSamplingRule({ owner: this, ruleName, priority: props.priority });
     warnAboveRegionalQuota(this, SAMPLING_RULES_QUOTA, (r) => r.samplingRules.length, {
       id: 'cdk-serverless-tracing:sampling-rule-quota',
       message: (count, region) => `${count} X-Ray sampling rules are defined for ${region}; the default quota is ${SAMPLING_RULES_QUOTA} per Region (raise L-8C0C998A first).`,
