@@ -8,7 +8,7 @@ import { DISTRO_EXEC_WRAPPER, OpenTelemetryLayer } from './open-telemetry-layer'
 import { TraceExporter } from './trace-exporter';
 import { acknowledgeNagFindings } from '../nag/nag-acknowledgement';
 import { OpenTelemetryMode, TracedFunctionRecord, TracingRegistry } from '../registry/tracing-registry';
-import { ensureDefaultFaultsGroup } from '../sampling/default-faults-group';
+import { includeInDefaultFaultsGroups } from '../sampling/default-faults-group';
 
 /**
  * Instrumentation options shared by `TracedFunction`, `TracedNodejsFunction` and `FunctionTracing.instrument`.
@@ -367,7 +367,7 @@ function applyInstrumentation(
     otlpEndpoint: plan.otlpEndpoint,
   };
   TracingRegistry.of(fn)._registerFunction(record);
-  ensureDefaultFaultsGroup(fn);
+  includeInDefaultFaultsGroups(record);
   fn.node.addValidation({ validate: () => instrumentationIntact(fn, cfn, plan) });
   return record;
 }

@@ -69,8 +69,9 @@ export class TransactionSearch extends Construct {
   /** Another stack of the app in the same account and Region enabling it would fail at deploy time. */
   private warnIfElsewhere(stack: Stack): void {
     if (Token.isUnresolved(stack.region) || Token.isUnresolved(stack.account)) return;
-    const others = this.node.root.node.findAll()
-      .filter((c): c is Stack => Stack.isStack(c) && c !== stack && c.region === stack.region && c.account === stack.account)
+    const others = TracingRegistry.inApp(this)
+      .map((registry) => Stack.of(registry))
+      .filter((s) => s !== stack && s.region === stack.region && s.account === stack.account)
       .filter((s) => TracingRegistry.of(s).transactionSearch !== undefined);
     if (others.length > 0) {
       Annotations.of(this).addWarningV2('cdk-serverless-tracing:transaction-search-twice',

@@ -7,7 +7,6 @@ import { Construct } from 'constructs';
 import { acknowledgeNagFindings } from '../nag/nag-acknowledgement';
 import { bindProducer } from '../registry/producer-binding';
 import { TracedConnectionRole, TracingRegistry } from '../registry/tracing-registry';
-import { ensureDefaultFaultsGroup } from '../sampling/default-faults-group';
 
 /**
  * Props of `TracedQueue`. Names follow `sqs.QueueProps` where they mean the same.
@@ -248,7 +247,6 @@ export class TracedQueue extends Construct {
     }]);
 
     TracingRegistry.of(this)._registerQueue({ owner: this, queue: this.queue, deadLetterQueue: this.deadLetterQueue });
-    ensureDefaultFaultsGroup(this);
   }
 
   /** Whether the queue is a FIFO queue. */

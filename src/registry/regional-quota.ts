@@ -14,9 +14,9 @@ export function warnAboveRegionalQuota(
 ): void {
   const region = Stack.of(construct).region;
   if (Token.isUnresolved(region)) return;
-  const inRegion = construct.node.root.node.findAll()
-    .filter((c): c is Stack => Stack.isStack(c) && c.region === region)
-    .reduce((total, stack) => total + count(TracingRegistry.of(stack)), 0);
+  const inRegion = TracingRegistry.inApp(construct)
+    .filter((registry) => Stack.of(registry).region === region)
+    .reduce((total, registry) => total + count(registry), 0);
   if (inRegion > quota) {
     Annotations.of(construct).addWarningV2(warning.id, warning.message(inRegion, region));
   }

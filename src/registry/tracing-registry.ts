@@ -173,6 +173,9 @@ export interface TracedConnection {
 
 const REGISTRY_ID = 'TracingRegistry';
 
+/** The registries of each app (keyed by the construct tree's root), in the order their stacks first traced something. */
+const registriesByApp = new WeakMap<IConstruct, TracingRegistry[]>();
+
 /**
  * Whether an opt-out context key is false: `false` from cdk.json or code, `"false"` from `cdk -c key=false`.
  * Anything but a boolean or `"true"`/`"false"` is an error naming the key.
@@ -201,7 +204,20 @@ export class TracingRegistry extends Construct {
     if (existing) {
       throw new Error(`The construct id '${REGISTRY_ID}' is reserved for the tracing registry in stack '${stack.node.path}'`);
     }
-    return new TracingRegistry(stack, REGISTRY_ID);
+    const registry = new TracingRegistry(stack, REGISTRY_ID);
+    const inApp = registriesByApp.get(stack.node.root) ?? [];
+    inApp.push(registry);
+    registriesByApp.set(stack.node.root, inApp);
+    return registry;
+  }
+
+  /**
+   * The registries of every stack of the app that contains `scope` and has traced something, in the order
+   * the stacks first registered a traced resource. Readers that span stacks (X-Ray quotas per Region, the
+   * default faults groups, dashboards over several stacks) use this instead of walking the construct tree.
+   */
+  public static inApp(scope: IConstruct): TracingRegistry[] {
+    return [...(registriesByApp.get(scope.node.root) ?? [])];
   }
 
   private readonly _functions: TracedFunctionRecord[] = [];
@@ -352,6 +368,15 @@ export class TracingRegistry extends Construct {
    */
   public _registerGroup(group: TracingGroupRecord): void {
     this._groups.push(group);
+  }
+
+  /**
+   * Forgets an X-Ray group the library removed again (a default faults group merged into another).
+   * @internal
+   */
+  public _unregisterGroup(owner: IConstruct): void {
+    const index = this._groups.findIndex((g) => g.owner === owner);
+    if (index >= 0) this._groups.splice(index, 1);
   }
 
   /**
