@@ -1,10 +1,14 @@
-export { TracingRegistry, TracedFunctionRecord, TracingGroupRecord, TracingSamplingRuleRecord, TransactionSearchRecord, TracedQueueRecord, TracedEventBusRecord, TracedEventRoute, TracedTopicRecord, TracedTopicSubscription, TracedConnection, TracedConnectionRole, OpenTelemetryMode } from './registry/tracing-registry';
+export { TracingRegistry, TracedFunctionRecord, TracingAlarmRecord, TracingGroupRecord, TracingSamplingRuleRecord, TransactionSearchRecord, TracedQueueRecord, TracedEventBusRecord, TracedEventRoute, TracedTopicRecord, TracedTopicSubscription, TracedConnection, TracedConnectionRole, OpenTelemetryMode } from './registry/tracing-registry';
 export { OpenTelemetryLayer } from './function/open-telemetry-layer';
 export { FunctionTracing, FunctionInstrumentationOptions, FunctionTracingOptions } from './function/function-tracing';
 export { TracedFunction, TracedFunctionProps } from './function/traced-function';
 export { TracedNodejsFunction, TracedNodejsFunctionProps } from './function/traced-nodejs-function';
 export { TracedQueue, TracedQueueProps, QueueConsumerOptions, QueueProducerOptions } from './queue/traced-queue';
 export { TracingReport } from './observability/tracing-report';
+export { TracingDashboard, TracingDashboardProps, MAX_WIDGETS_PER_DASHBOARD } from './observability/tracing-dashboard';
+export { TracingAlarms, TracingAlarmsProps, TracingAlarmOverride, TracingAlarmGranularity, ALARM_BUDGET_WARNING } from './observability/tracing-alarms';
+export { TracingAlarmKind, TracingAlarmThresholds } from './observability/alarm-inputs';
+export { TracingSlo, TracingSloProps, SloObjective } from './observability/tracing-slo';
 export { TracingSamplingRule, TracingSamplingRuleProps, SamplingRateBoost, SAMPLING_RULES_QUOTA } from './sampling/tracing-sampling-rule';
 export { SamplingStrategy, PercentageSamplingOptions, ServiceSamplingOptions, RouteSamplingOptions, AnomalyBoostSamplingOptions } from './sampling/sampling-strategy';
 export { TracingFilter } from './sampling/tracing-filter';

@@ -1,4 +1,5 @@
-import { Stack } from 'aws-cdk-lib';
+import { Stack, Token } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sns from 'aws-cdk-lib/aws-sns';
@@ -150,6 +151,20 @@ export interface TransactionSearchRecord {
 }
 
 /**
+ * What the tracing registry knows about an alarm created for traced resources.
+ */
+export interface TracingAlarmRecord {
+  /** The construct that created the alarm (a `TracingAlarms`). */
+  readonly owner: IConstruct;
+  /** The alarm. */
+  readonly alarm: cloudwatch.IAlarm;
+  /** The service the alarm belongs to. */
+  readonly serviceName: string;
+  /** Whether it is the composite alarm of its service (what pages), rather than one of its inputs. */
+  readonly composite: boolean;
+}
+
+/**
  * The role a function plays on a traced resource.
  */
 export enum TracedConnectionRole {
@@ -172,6 +187,13 @@ export interface TracedConnection {
 }
 
 const REGISTRY_ID = 'TracingRegistry';
+
+/**
+ * The account and Region a stack deploys to, as one key; every region-agnostic stack shares one key.
+ */
+export function environmentKey(stack: Stack): string {
+  return Token.isUnresolved(stack.account) || Token.isUnresolved(stack.region) ? 'region-agnostic' : `${stack.account}/${stack.region}`;
+}
 
 /** The registries of each app (keyed by the construct tree's root), in the order their stacks first traced something. */
 const registriesByApp = new WeakMap<IConstruct, TracingRegistry[]>();
@@ -229,6 +251,7 @@ export class TracingRegistry extends Construct {
   private readonly _eventRoutes: TracedEventRoute[] = [];
   private readonly _topics: TracedTopicRecord[] = [];
   private readonly _topicSubscriptions: TracedTopicSubscription[] = [];
+  private readonly _alarms: TracingAlarmRecord[] = [];
   private _transactionSearch?: TransactionSearchRecord;
 
   private constructor(scope: Construct, id: string) {
@@ -278,6 +301,11 @@ export class TracingRegistry extends Construct {
   /** Every X-Ray group of the stack, in registration order. */
   public get groups(): TracingGroupRecord[] {
     return [...this._groups];
+  }
+
+  /** Every alarm created for the stack's traced resources, in registration order. */
+  public get alarms(): TracingAlarmRecord[] {
+    return [...this._alarms];
   }
 
   /** Every producer and consumer edge of the stack, in registration order. */
@@ -377,6 +405,14 @@ export class TracingRegistry extends Construct {
   public _unregisterGroup(owner: IConstruct): void {
     const index = this._groups.findIndex((g) => g.owner === owner);
     if (index >= 0) this._groups.splice(index, 1);
+  }
+
+  /**
+   * Records an alarm created for traced resources.
+   * @internal
+   */
+  public _registerAlarm(record: TracingAlarmRecord): void {
+    this._alarms.push(record);
   }
 
   /**

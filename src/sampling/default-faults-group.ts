@@ -3,7 +3,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { IConstruct } from 'constructs';
 import { TracingFilter } from './tracing-filter';
 import { TracingGroup } from './tracing-group';
-import { contextIsFalse, OpenTelemetryMode, TracedFunctionRecord, TracingRegistry } from '../registry/tracing-registry';
+import { contextIsFalse, environmentKey, OpenTelemetryMode, TracedFunctionRecord, TracingRegistry } from '../registry/tracing-registry';
 
 /**
  * Context key that turns the default faults groups off: `"@cdk-serverless-tracing/faultsGroup": false` in
@@ -79,8 +79,7 @@ function environmentOf(fn: lambda.Function): EnvironmentFaultsGroups {
   const root = stack.node.root;
   const byEnv = groupsByApp.get(root) ?? new Map<string, EnvironmentFaultsGroups>();
   groupsByApp.set(root, byEnv);
-  const key = Token.isUnresolved(stack.account) || Token.isUnresolved(stack.region)
-    ? 'region-agnostic' : `${stack.account}/${stack.region}`;
+  const key = environmentKey(stack);
   let env = byEnv.get(key);
   if (!env) {
     const fits = !Token.isUnresolved(stack.stackName) && /^[A-Za-z0-9_-]{1,23}$/.test(stack.stackName);

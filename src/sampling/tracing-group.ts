@@ -98,13 +98,20 @@ export class TracingGroup extends Resource {
    * @default - Sum over 1 minute
    */
   public metricApproximateTraceCount(props: cloudwatch.MetricOptions = {}): cloudwatch.Metric {
-    return new cloudwatch.Metric({
-      namespace: 'AWS/X-Ray',
-      metricName: 'ApproximateTraceCount',
-      dimensionsMap: { GroupName: this.groupName },
-      statistic: cloudwatch.Stats.SUM,
-      period: Duration.minutes(1),
-      ...props,
-    });
+    return approximateTraceCount(this.groupName, props);
   }
+}
+
+/**
+ * `ApproximateTraceCount` of the X-Ray group `groupName`, for readers that hold the group's record.
+ */
+export function approximateTraceCount(groupName: string, props: cloudwatch.MetricOptions = {}): cloudwatch.Metric {
+  return new cloudwatch.Metric({
+    namespace: 'AWS/X-Ray',
+    metricName: 'ApproximateTraceCount',
+    dimensionsMap: { GroupName: groupName },
+    statistic: cloudwatch.Stats.SUM,
+    period: Duration.minutes(1),
+    ...props,
+  });
 }

@@ -1,0 +1,270 @@
+import { Aws, Duration, Stack, Token } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import { Attributed, TracedInventory, TracedService } from './traced-inventory';
+import { TracedEventBusRecord, TracedEventRoute, TracedFunctionRecord, TracingAlarmRecord } from '../registry/tracing-registry';
+import { approximateTraceCount } from '../sampling/tracing-group';
+
+/** At most this many metrics on one graph (CloudWatch allows 500; past 100 a graph cannot be read). */
+export const MAX_METRICS_PER_WIDGET = 100;
+/** Logs Insights queries up to 50 log groups (StartQuery `logGroupNames`). */
+export const MAX_LOG_GROUPS_PER_QUERY = 50;
+/** Functions per graph: three metrics each (p50/p90/p99, or errors, invocations and their rate) stay within 100. */
+const FUNCTIONS_PER_WIDGET = 33;
+/** An alarm status widget lists up to 100 alarms. */
+const ALARMS_PER_STATUS_WIDGET = 100;
+
+const PERIOD = Duration.minutes(1);
+const FULL = 24;
+const THIRD = 8;
+const QUARTER = 6;
+const HEIGHT = 6;
+
+/** A titled block of widgets that a dashboard keeps together when it can. */
+export interface DashboardSection {
+  readonly title: string;
+  readonly widgets: cloudwatch.IWidget[];
+}
+
+/** The traces, totals, links and alarm status of everything the dashboard covers. */
+export function overviewSection(inventory: TracedInventory, title: string): DashboardSection {
+  const functions = inventory.services.flatMap((s) => s.functions);
+  const widgets: cloudwatch.IWidget[] = [new cloudwatch.TextWidget({ markdown: linksMarkdown(inventory, title), width: FULL, height: 4 })];
+  if (inventory.groups.length > 0) {
+    for (const [i, groups] of chunks(inventory.groups, MAX_METRICS_PER_WIDGET).entries()) {
+      widgets.push(graph(`Traces per X-Ray group${part(i, inventory.groups.length, MAX_METRICS_PER_WIDGET)}`, THIRD,
+        groups.map((g) => approximateTraceCount(g.groupName, { label: g.groupName, period: PERIOD }))));
+    }
+  }
+  // One total line per chunk of functions: SUM over at most 99 hidden metrics keeps every graph within limits.
+  const totals: [string, (f: TracedFunctionRecord) => cloudwatch.IMetric][] = [
+    ['Invocations', (f) => f.function.metricInvocations({ period: PERIOD })],
+    ['Errors', (f) => f.function.metricErrors({ period: PERIOD })],
+    ['Throttles', (f) => f.function.metricThrottles({ period: PERIOD })],
+  ];
+  for (const [name, metric] of totals) {
+    const lines = chunks(functions, MAX_METRICS_PER_WIDGET - 1).map((group, i, all) => new cloudwatch.MathExpression({
+      expression: `SUM([${group.map((_, j) => `m${j}`).join(',')}])`,
+      usingMetrics: Object.fromEntries(group.map((f, j) => [`m${j}`, metric(f)])),
+      label: all.length === 1 ? `${name} (all traced functions)` : `${name} (functions ${i * 99 + 1}-${i * 99 + group.length})`,
+      period: PERIOD,
+    }));
+    for (const [i, line] of lines.entries()) widgets.push(graph(`${name}, all traced functions${part(i, lines.length, 1)}`, THIRD, [line]));
+  }
+  return { title, widgets };
+}
+
+/**
+ * The alarm status of what `alarms` holds when the dashboard body is written, so alarms created after
+ * the dashboard (by `TracingAlarms`, at synthesis) are shown: composite alarms, one per service.
+ */
+export function alarmStatusWidgets(alarms: () => TracingAlarmRecord[], serviceCount: number): cloudwatch.IWidget[] {
+  return chunks(Array.from({ length: Math.max(serviceCount, 1) }, (_, i) => i), ALARMS_PER_STATUS_WIDGET)
+    .map((_, i) => new AlarmStatusOf(() => alarms().filter((a) => a.composite).slice(i * ALARMS_PER_STATUS_WIDGET, (i + 1) * ALARMS_PER_STATUS_WIDGET)));
+}
+
+/** Invocations, errors and error rate, throttles, duration against the timeout, concurrency, cold starts. */
+export function serviceSections(service: TracedService): DashboardSection[] {
+  return chunks(service.functions, FUNCTIONS_PER_WIDGET).map((functions, i, all) => {
+    const title = `Service ${service.name}${part(i, all.length, 1)}`;
+    const timeouts = [...new Set(functions.map((f) => f.function.timeout?.toSeconds() ?? 3))].sort((a, b) => a - b);
+    const errorRates = functions.map((f, j) => new cloudwatch.MathExpression({
+      expression: `IF(i${j} > 0, 100 * e${j} / i${j}, 0)`,
+      usingMetrics: { [`e${j}`]: f.function.metricErrors({ period: PERIOD }), [`i${j}`]: f.function.metricInvocations({ period: PERIOD }) },
+      label: `${label(f)} error rate %`,
+      period: PERIOD,
+    }));
+    return {
+      title,
+      widgets: [
+        header(title),
+        graph('Invocations', THIRD, functions.map((f) => f.function.metricInvocations({ period: PERIOD, label: label(f) }))),
+        new cloudwatch.GraphWidget({
+          title: 'Errors and error rate', width: THIRD, height: HEIGHT,
+          left: functions.map((f) => f.function.metricErrors({ period: PERIOD, label: `${label(f)} errors` })),
+          right: errorRates,
+          rightYAxis: { min: 0, max: 100, label: '%', showUnits: false },
+        }),
+        graph('Throttles', THIRD, functions.map((f) => f.function.metricThrottles({ period: PERIOD, label: label(f) }))),
+        new cloudwatch.GraphWidget({
+          title: 'Duration p50 / p90 / p99', width: THIRD, height: HEIGHT,
+          left: functions.flatMap((f) => ['p50', 'p90', 'p99'].map((statistic) =>
+            f.function.metricDuration({ period: PERIOD, statistic, label: `${label(f)} ${statistic}` }))),
+          leftAnnotations: timeouts.map((seconds) => ({ value: seconds * 1000, label: `timeout ${seconds} s`, color: cloudwatch.Color.RED })),
+          leftYAxis: { min: 0, label: 'ms', showUnits: false },
+        }),
+        graph('Concurrent executions', THIRD, functions.map((f) => f.function.metric('ConcurrentExecutions', { period: PERIOD, statistic: cloudwatch.Stats.MAXIMUM, label: label(f) }))),
+        new cloudwatch.LogQueryWidget({
+          title: 'Cold starts (init duration from REPORT lines)', width: THIRD, height: HEIGHT,
+          logGroupNames: functions.map((f) => f.function.logGroup.logGroupName),
+          // Traced functions log JSON, where the REPORT line is a platform.report record; text REPORT lines
+          // (a function whose log format was changed back) give @initDuration.
+          queryLines: [
+            'filter @type = "REPORT" or type = "platform.report"',
+            'fields coalesce(@initDuration, `record.metrics.initDurationMs`) as initMs',
+            'filter ispresent(initMs)',
+            'stats count(*) as coldStarts, avg(initMs) as avgInitMs, max(initMs) as maxInitMs by bin(5m)',
+          ],
+          view: cloudwatch.LogQueryVisualizationType.LINE,
+        }),
+      ],
+    };
+  });
+}
+
+/** Per queue: visible messages, age of the oldest, dead-letter depth, sent against deleted. */
+export function queueSection(queues: TracedInventory['queues']): DashboardSection[] {
+  if (queues.length === 0) return [];
+  const widgets = queues.flatMap(({ record, serviceName }) => {
+    const name = `${record.owner.node.id} (${serviceName})`;
+    return [
+      graph(`${name}: visible messages`, QUARTER, [record.queue.metricApproximateNumberOfMessagesVisible({ period: PERIOD, statistic: cloudwatch.Stats.MAXIMUM })]),
+      graph(`${name}: age of oldest message`, QUARTER, [record.queue.metricApproximateAgeOfOldestMessage({ period: PERIOD, statistic: cloudwatch.Stats.MAXIMUM })]),
+      graph(`${name}: dead-letter queue depth`, QUARTER, [record.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: PERIOD, statistic: cloudwatch.Stats.MAXIMUM, label: 'dead letters' })]),
+      graph(`${name}: sent vs deleted`, QUARTER, [
+        record.queue.metricNumberOfMessagesSent({ period: PERIOD, label: 'sent' }),
+        record.queue.metricNumberOfMessagesDeleted({ period: PERIOD, label: 'deleted' }),
+      ]),
+    ];
+  });
+  return [{ title: 'Queues', widgets: [header('Queues'), ...widgets] }];
+}
+
+/** Per bus: rule invocations, failed invocations, dead-letter deliveries (and the rules' dead-letter depth). */
+export function busSection(buses: TracedInventory['buses']): DashboardSection[] {
+  if (buses.length === 0) return [];
+  const widgets = buses.flatMap((bus) => chunks(bus.routes, MAX_METRICS_PER_WIDGET / 2).flatMap((routes, i, all) => {
+    const name = `${bus.record.owner.node.id} (${bus.serviceName})${part(i, all.length, 1)}`;
+    return [
+      graph(`${name}: rule invocations`, THIRD, routes.map((r) => ruleMetric(bus, r, 'Invocations'))),
+      graph(`${name}: failed invocations`, THIRD, routes.map((r) => ruleMetric(bus, r, 'FailedInvocations'))),
+      graph(`${name}: dead-letter deliveries`, THIRD, routes.flatMap((r) => [
+        ruleMetric(bus, r, 'InvocationsSentToDlq'),
+        r.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: PERIOD, statistic: cloudwatch.Stats.MAXIMUM, label: `${r.rule.node.id} dead letters` }),
+      ])),
+    ];
+  }));
+  return [{ title: 'Event buses', widgets: [header('Event buses'), ...widgets] }];
+}
+
+/** Per topic: published, delivered, failed (and the subscriptions' dead-letter depth). */
+export function topicSection(topics: TracedInventory['topics']): DashboardSection[] {
+  if (topics.length === 0) return [];
+  const widgets = topics.flatMap(({ record, serviceName, subscriptions }) => {
+    const name = `${record.owner.node.id} (${serviceName})`;
+    return [
+      graph(`${name}: published`, THIRD, [record.topic.metricNumberOfMessagesPublished({ period: PERIOD, label: 'published' })]),
+      graph(`${name}: delivered`, THIRD, [record.topic.metricNumberOfNotificationsDelivered({ period: PERIOD, label: 'delivered' })]),
+      graph(`${name}: failed`, THIRD, [
+        record.topic.metricNumberOfNotificationsFailed({ period: PERIOD, label: 'failed' }),
+        ...subscriptions.slice(0, MAX_METRICS_PER_WIDGET - 1).map((s) => s.deadLetterQueue.metricApproximateNumberOfMessagesVisible({
+          period: PERIOD, statistic: cloudwatch.Stats.MAXIMUM, label: `${s.target.node.id} dead letters`,
+        })),
+      ]),
+    ];
+  });
+  return [{ title: 'Topics', widgets: [header('Topics'), ...widgets] }];
+}
+
+/**
+ * The most recent errors of every traced function with the X-Ray trace of their invocation, so a person
+ * goes from an error line to its trace. Error lines carry the request id; the platform's report of the same
+ * request carries the trace header (`record.tracing.value` in JSON logs, `@xrayTraceId` in text logs), so
+ * the query groups both by request.
+ */
+export function correlationSection(inventory: TracedInventory): DashboardSection[] {
+  const logGroups = inventory.services.flatMap((s) => s.functions).map((f) => f.function.logGroup.logGroupName);
+  if (logGroups.length === 0) return [];
+  const widgets = chunks(logGroups, MAX_LOG_GROUPS_PER_QUERY).map((names, i, all) => new cloudwatch.LogQueryWidget({
+    title: `Recent errors and their traces${part(i, all.length, 1)}`, width: FULL, height: 8,
+    logGroupNames: names,
+    queryLines: [
+      'fields @timestamp, @log, coalesce(requestId, `record.requestId`, @requestId) as request, coalesce(@xrayTraceId, `record.tracing.value`) as trace',
+      'filter level in ["ERROR", "FATAL"] or type = "platform.report" or @type = "REPORT"',
+      'stats latest(trace) as traceHeader, count(level) as errorLines, latest(message) as lastError, max(@timestamp) as at by request, @log',
+      'filter errorLines > 0',
+      'sort at desc',
+      'limit 50',
+    ],
+    view: cloudwatch.LogQueryVisualizationType.TABLE,
+  }));
+  return [{ title: 'Errors and traces', widgets: [header('Errors and their traces'), ...widgets] }];
+}
+
+function linksMarkdown(inventory: TracedInventory, title: string): string {
+  const region = regionOf(inventory.stacks[0]);
+  const console = `https://${region}.console.aws.amazon.com/cloudwatch/home?region=${region}`;
+  const lines = [
+    `# ${title}`,
+    `[X-Ray trace map](${console}#xray:service-map/map) · [Traces](${console}#xray:traces/query)`
+      + inventory.groups.map((g) => ` · [${g.groupName}](${console}#xray:traces/query?~(query~()~context~(group~'${g.groupName}')))`).join(''),
+  ];
+  const signals = inventory.services.filter((s) => s.functions.some((f) => f.applicationSignals));
+  if (signals.length > 0) {
+    lines.push(`Application Signals: ${signals.map((s) => `[${s.name}](${console}#application-signals:services?~(query~'${s.name}'))`).join(' · ')}`);
+  }
+  return lines.join('\n\n');
+}
+
+function regionOf(stack: Stack): string {
+  return Token.isUnresolved(stack.region) ? Aws.REGION : stack.region;
+}
+
+function ruleMetric(bus: Attributed<TracedEventBusRecord>, route: TracedEventRoute, metricName: string): cloudwatch.IMetric {
+  return new cloudwatch.Metric({
+    namespace: 'AWS/Events',
+    metricName,
+    dimensionsMap: { RuleName: route.rule.ruleName },
+    statistic: cloudwatch.Stats.SUM,
+    period: PERIOD,
+    label: `${route.rule.node.id} (${bus.record.owner.node.id})`,
+  });
+}
+
+function graph(title: string, width: number, metrics: cloudwatch.IMetric[]): cloudwatch.GraphWidget {
+  return new cloudwatch.GraphWidget({ title, width, height: HEIGHT, left: metrics });
+}
+
+function header(title: string): cloudwatch.TextWidget {
+  return new cloudwatch.TextWidget({ markdown: `## ${title}`, width: FULL, height: 1 });
+}
+
+function label(f: TracedFunctionRecord): string {
+  return f.function.node.id;
+}
+
+function part(index: number, total: number, size: number): string {
+  return Math.ceil(total / size) > 1 ? ` (${index + 1})` : '';
+}
+
+export function chunks<T>(items: T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+/** An alarm status widget whose alarms are read when the dashboard body is written. */
+class AlarmStatusOf implements cloudwatch.IWidget {
+  public readonly width = FULL;
+  public readonly height = 4;
+  public readonly warnings: string[] = [];
+  private x = 0;
+  private y = 0;
+
+  constructor(private readonly alarms: () => TracingAlarmRecord[]) {}
+
+  public position(x: number, y: number): void {
+    this.x = x;
+    this.y = y;
+  }
+
+  public toJson(): any[] {
+    const alarms = this.alarms();
+    if (alarms.length === 0) {
+      return [{ type: 'text', width: this.width, height: this.height, x: this.x, y: this.y, properties: { markdown: 'No TracingAlarms cover these services yet.' } }];
+    }
+    return [{
+      type: 'alarm', width: this.width, height: this.height, x: this.x, y: this.y,
+      properties: { title: 'Service health (composite alarms)', alarms: alarms.map((a) => a.alarm.alarmArn), sortBy: 'stateUpdatedTimestamp' },
+    }];
+  }
+}

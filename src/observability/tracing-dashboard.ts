@@ -1,0 +1,132 @@
+import { Aspects, Duration, Stack, Token } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import { Construct } from 'constructs';
+import { BuildWhenComplete } from './build-when-complete';
+import {
+  alarmStatusWidgets, busSection, correlationSection, DashboardSection, overviewSection, queueSection, serviceSections, topicSection,
+} from './dashboard-sections';
+import { inventoryOf } from './traced-inventory';
+import { environmentKey } from '../registry/tracing-registry';
+
+/** CloudWatch's limit of widgets per dashboard (PutDashboard, "Dashboard Body Structure and Syntax"). */
+export const MAX_WIDGETS_PER_DASHBOARD = 500;
+
+/**
+ * Props of `TracingDashboard`.
+ */
+export interface TracingDashboardProps {
+  /**
+   * The name of the first dashboard; further ones (a large app) get `-2`, `-3`, ... Up to 250 letters,
+   * digits, `-` or `_`, leaving room for the suffix.
+   * @default - `<stack name>-tracing` when the stack name is known at synth, else a name CloudFormation generates
+   */
+  readonly dashboardName?: string;
+  /**
+   * The stacks whose traced resources the dashboard shows; all in the dashboard's own account and Region
+   * (their names and ARNs become cross-stack references, which aws-cdk-lib exports).
+   * @default - the stack of this construct
+   */
+  readonly stacks?: Stack[];
+  /**
+   * How many widgets a dashboard holds before the next one starts. Sections (the overview, one service,
+   * the queues, ...) are kept together where they fit.
+   * @default 500, CloudWatch's limit
+   */
+  readonly maxWidgetsPerDashboard?: number;
+  /**
+   * The time range the dashboards open with.
+   * @default Duration.hours(3)
+   */
+  readonly defaultInterval?: Duration;
+}
+
+/**
+ * The on-call view of everything traced: CloudWatch dashboards built from the tracing registry, so nobody
+ * lists metrics by hand. Top to bottom: an overview (traces per X-Ray group, the faults groups first;
+ * invocations, errors and throttles across the app; links to the X-Ray trace map, each group's traces and
+ * Application Signals; the status of the `TracingAlarms`), one section per service (invocations, errors and
+ * error rate, throttles, duration p50/p90/p99 against the timeout, concurrency, cold starts), the queues,
+ * event buses and topics, and the most recent errors with their traces.
+ *
+ * The widgets are created when the app is synthesized, so resources traced after the dashboard are shown.
+ * Every metric names its resource (a function's `functionName`, a queue's `queueName`), never a SEARCH
+ * expression. A graph holds at most 100 metrics, a Logs Insights widget at most 50 log groups, and a
+ * dashboard at most `maxWidgetsPerDashboard` widgets: a larger app gets numbered dashboards, the overview
+ * first, in a deterministic order.
+ */
+export class TracingDashboard extends Construct {
+  /** The first dashboard, which holds the overview. */
+  public readonly dashboard: cloudwatch.Dashboard;
+  private readonly _dashboards: cloudwatch.Dashboard[];
+  private readonly stacks: Stack[];
+  private readonly baseName?: string;
+  private readonly maxWidgets: number;
+  private readonly defaultInterval: Duration;
+
+  constructor(scope: Construct, id: string, props: TracingDashboardProps = {}) {
+    super(scope, id);
+    const stack = Stack.of(this);
+    this.stacks = props.stacks ?? [stack];
+    if (this.stacks.length === 0) throw new Error('stacks: an empty list is not allowed; leave it out to cover this stack');
+    for (const other of this.stacks) {
+      if (other.node.root !== stack.node.root) throw new Error(`stacks: '${other.node.path}' belongs to another app`);
+      if (environmentKey(other) !== environmentKey(stack)) {
+        throw new Error(`stacks: '${other.node.path}' deploys to ${environmentKey(other)}, not ${environmentKey(stack)}; a dashboard can reference only stacks of its own account and Region`);
+      }
+    }
+    this.maxWidgets = props.maxWidgetsPerDashboard ?? MAX_WIDGETS_PER_DASHBOARD;
+    if (!Number.isInteger(this.maxWidgets) || this.maxWidgets < 10 || this.maxWidgets > MAX_WIDGETS_PER_DASHBOARD) {
+      throw new Error(`maxWidgetsPerDashboard: ${this.maxWidgets} is not allowed; use an integer from 10 to ${MAX_WIDGETS_PER_DASHBOARD}`);
+    }
+    const name = props.dashboardName;
+    if (name !== undefined && !Token.isUnresolved(name) && !/^[A-Za-z0-9_-]{1,250}$/.test(name)) {
+      throw new Error(`dashboardName: '${name}' is not allowed; use 1-250 letters, digits, '-' or '_'`);
+    }
+    this.baseName = name ?? (!Token.isUnresolved(stack.stackName) ? `${stack.stackName}-tracing` : undefined);
+    this.defaultInterval = props.defaultInterval ?? Duration.hours(3);
+    this.dashboard = this.newDashboard(0);
+    this._dashboards = [this.dashboard];
+    Aspects.of(this).add(new BuildWhenComplete(this, () => this.build()));
+  }
+
+  /** Every dashboard, the overview first; more than one only for a large app, and only once synthesized. */
+  public get dashboards(): cloudwatch.Dashboard[] {
+    return [...this._dashboards];
+  }
+
+  private build(): void {
+    const inventory = inventoryOf(this.stacks);
+    const title = this.baseName ?? 'Tracing';
+    const overview = overviewSection(inventory, title);
+    const alarms = () => inventoryOf(this.stacks).alarms;
+    const sections: DashboardSection[] = [
+      { title: overview.title, widgets: [...overview.widgets, ...alarmStatusWidgets(alarms, inventory.services.length)] },
+      ...inventory.services.flatMap(serviceSections),
+      ...queueSection(inventory.queues),
+      ...busSection(inventory.buses),
+      ...topicSection(inventory.topics),
+      ...correlationSection(inventory),
+    ];
+    let dashboard = this.dashboard;
+    let count = 0;
+    for (const section of sections) {
+      for (let start = 0; start < section.widgets.length; start += this.maxWidgets) {
+        const widgets = section.widgets.slice(start, start + this.maxWidgets);
+        if (count + widgets.length > this.maxWidgets) {
+          dashboard = this.newDashboard(this._dashboards.length);
+          this._dashboards.push(dashboard);
+          count = 0;
+        }
+        dashboard.addWidgets(...widgets);
+        count += widgets.length;
+      }
+    }
+  }
+
+  private newDashboard(index: number): cloudwatch.Dashboard {
+    return new cloudwatch.Dashboard(this, index === 0 ? 'Dashboard' : `Dashboard${index + 1}`, {
+      dashboardName: this.baseName === undefined ? undefined : index === 0 ? this.baseName : `${this.baseName}-${index + 1}`,
+      defaultInterval: this.defaultInterval,
+    });
+  }
+}
