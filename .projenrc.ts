@@ -143,6 +143,11 @@ project.addTask('bench', {
   exec: tsNode('scripts/tsconfig.json', 'scripts/bench-runtime.ts'),
 });
 
+project.addTask('bench:observability', {
+  description: 'Scale benchmark of TracingDashboard and TracingAlarms: synth time, peak memory, resources and template bytes per stack',
+  exec: tsNode('scripts/tsconfig.json', 'scripts/bench-observability.ts'),
+});
+
 const integApp = '"ts-node --prefer-ts-exts --transpile-only --project integ/tsconfig.json {filePath}"';
 project.addTask('integ:update', {
   description: 'Re-create the integ snapshots without deploying (do this on purpose and say why in the commit)',

@@ -7,7 +7,10 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { NagSuppressions } from 'cdk-nag';
 import { OrderPipelineStack } from '../examples/order-pipeline/order-pipeline-stack';
-import { OpenTelemetryLayer, SamplingStrategy, TracedEventBus, TracedFunction, TracedNodejsFunction, TracedQueue, TracedTopic, TraceExporter, TransactionSearch } from '../src';
+import {
+  OpenTelemetryLayer, SamplingStrategy, SloObjective, TracedEventBus, TracedFunction, TracedNodejsFunction, TracedQueue, TracedTopic, TraceExporter,
+  TracingAlarmGranularity, TracingAlarms, TracingDashboard, TracingSlo, TransactionSearch,
+} from '../src';
 
 /** The example application, as `npx projen example` builds it (region-agnostic). */
 export function exampleStack(app: App = new App()): OrderPipelineStack {
@@ -98,5 +101,11 @@ export function coverageStack(app: App, id: string, region?: string): Stack {
       appliesTo: ['Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole'],
     }]);
   }
+  // Observability over everything above: per-service alarms (the compact mode; the example covers the
+  // per-resource one) with the encrypted topic, the dashboard and both SLO kinds.
+  new TracingDashboard(stack, 'Dashboard');
+  new TracingAlarms(stack, 'Alarms', { createTopic: true, granularity: TracingAlarmGranularity.SERVICE });
+  new TracingSlo(stack, 'ProducerAvailability', { function: producer, objective: SloObjective.AVAILABILITY });
+  new TracingSlo(stack, 'PlainLatency', { function: plain, objective: SloObjective.LATENCY, latencyThreshold: Duration.seconds(2) });
   return stack;
 }

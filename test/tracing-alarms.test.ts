@@ -30,7 +30,11 @@ describe('TracingAlarms', () => {
       'test-stack-worker-worker-duration', 'test-stack-worker-worker-error-rate', 'test-stack-worker-worker-throttles',
     ]);
     expect(found['test-stack-api-api-error-rate']).toMatchObject({
-      Threshold: 5, ComparisonOperator: 'GreaterThanOrEqualToThreshold', EvaluationPeriods: 3, DatapointsToAlarm: 2, TreatMissingData: 'notBreaching',
+      Threshold: 5,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      EvaluationPeriods: 3,
+      DatapointsToAlarm: 2,
+      TreatMissingData: 'notBreaching',
       Metrics: expect.arrayContaining([expect.objectContaining({ Expression: 'IF(i > 0, 100 * e / i, 0)' })]),
     });
     // p99 at 80 % of the timeout, in milliseconds

@@ -56,7 +56,8 @@ describe('TracingGroup', () => {
       InsightsConfiguration: { InsightsEnabled: true, NotificationsEnabled: true },
     });
     template.hasResourceProperties('AWS::CloudWatch::Alarm', { Namespace: 'AWS/X-Ray', MetricName: 'ApproximateTraceCount', Period: 60 });
-    expect(TracingRegistry.of(stack).groups).toEqual([{ owner: group, groupName: group.groupName, filterExpression: group.filter.expression, defaultFaultsGroup: false }]);
+    expect(TracingRegistry.of(stack).groups)
+      .toEqual([{ owner: group, groupName: group.groupName, filterExpression: group.filter.expression, defaultFaultsGroup: false }]);
   });
 
   test.each([

@@ -1,13 +1,17 @@
 import * as path from 'path';
 import { Duration, RemovalPolicy, Stack, StackProps } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
+import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { NagSuppressions } from 'cdk-nag';
 import { Construct } from 'constructs';
-import { SamplingStrategy, TracedEventBus, TracedNodejsFunction, TracedQueue, TracedTopic, TracingSamplingRule } from '../../src';
+import {
+  SamplingStrategy, SloObjective, TracedEventBus, TracedNodejsFunction, TracedQueue, TracedTopic, TracingAlarms, TracingDashboard,
+  TracingSamplingRule, TracingSlo,
+} from '../../src';
 
 export interface OrderPipelineStackProps extends StackProps {
   /** The third-party payment endpoint `charge` posts to. */
@@ -141,6 +145,17 @@ export class OrderPipelineStack extends Stack {
 
   /** Findings that are this application's choices, not the library's. */
   private acknowledgeExampleFindings(notifyFailures: sqs.Queue): void {
+    // The on-call view: one dashboard and the production alarms of everything traced above, a page per
+    // service through an encrypted topic, and SLOs on the order path (availability of validate, latency
+    // of charge, which waits on the payment API).
+    new TracingDashboard(this, 'Dashboard');
+    const alarms = new TracingAlarms(this, 'Alarms', { createTopic: true });
+    const page = [new cloudwatchActions.SnsAction(alarms.topic!)];
+    new TracingSlo(this, 'ValidateAvailability', { function: this.validate, objective: SloObjective.AVAILABILITY, goal: 99.9, alarmActions: page });
+    new TracingSlo(this, 'PaymentLatency', {
+      function: this.charge, objective: SloObjective.LATENCY, goal: 99, latencyThreshold: Duration.seconds(5), alarmActions: page,
+    });
+
     NagSuppressions.addResourceSuppressions(notifyFailures, [
       { id: 'AwsSolutions-SQS3', reason: 'This queue is the dead-letter queue and on-failure destination of notify; it is the last stop.' },
       { id: 'Serverless-SQSRedrivePolicy', reason: 'This queue is the dead-letter queue and on-failure destination of notify; it is the last stop.' },

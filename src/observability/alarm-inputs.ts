@@ -117,26 +117,37 @@ export function alarmInputs(inventory: TracedInventory, defaults: TracingAlarmTh
   for (const service of inventory.services) {
     for (const f of service.functions) {
       const { thresholds, disabled } = settings(f.function);
-      const base = { serviceName: service.name, resourceName: kebab(f.function.node.id), period: FIVE_MINUTES, evaluationPeriods: 3, datapointsToAlarm: 2 };
+      const base = {
+        serviceName: service.name, resourceName: kebab(f.function.node.id), period: FIVE_MINUTES, evaluationPeriods: 3, datapointsToAlarm: 2,
+      };
       const errorRate = thresholds.functionErrorRatePercent ?? 5;
       push({
-        ...base, kind: TracingAlarmKind.FUNCTION_ERROR_RATE, kindDescription: 'Error rate',
+        ...base,
+        kind: TracingAlarmKind.FUNCTION_ERROR_RATE,
+        kindDescription: 'Error rate',
         description: `${f.function.node.path}: errors are ${errorRate} % or more of invocations over 5 minutes (2 of 3 periods).`,
         metrics: { e: f.function.metricErrors({ period: FIVE_MINUTES }), i: f.function.metricInvocations({ period: FIVE_MINUTES }) },
-        expression: 'IF(i > 0, 100 * e / i, 0)', threshold: errorRate,
+        expression: 'IF(i > 0, 100 * e / i, 0)',
+        threshold: errorRate,
       }, disabled);
       const throttles = thresholds.functionThrottles ?? 1;
       push({
-        ...base, kind: TracingAlarmKind.FUNCTION_THROTTLES, kindDescription: 'Throttles',
+        ...base,
+        kind: TracingAlarmKind.FUNCTION_THROTTLES,
+        kindDescription: 'Throttles',
         description: `${f.function.node.path}: ${throttles} or more throttled invocations in 5 minutes (2 of 3 periods).`,
-        metrics: { t: f.function.metricThrottles({ period: FIVE_MINUTES }) }, threshold: throttles,
+        metrics: { t: f.function.metricThrottles({ period: FIVE_MINUTES }) },
+        threshold: throttles,
       }, disabled);
       const percent = thresholds.durationPercentOfTimeout ?? 80;
       const timeoutMs = (f.function.timeout ?? Duration.seconds(3)).toMilliseconds();
       push({
-        ...base, kind: TracingAlarmKind.FUNCTION_DURATION, kindDescription: 'p99 duration near the timeout',
+        ...base,
+        kind: TracingAlarmKind.FUNCTION_DURATION,
+        kindDescription: 'p99 duration near the timeout',
         description: `${f.function.node.path}: p99 duration at ${percent} % of the ${timeoutMs / 1000} s timeout or more over 5 minutes (2 of 3 periods).`,
-        metrics: { d: f.function.metricDuration({ period: FIVE_MINUTES, statistic: 'p99' }) }, threshold: Math.round(timeoutMs * percent) / 100,
+        metrics: { d: f.function.metricDuration({ period: FIVE_MINUTES, statistic: 'p99' }) },
+        threshold: Math.round(timeoutMs * percent) / 100,
       }, disabled);
     }
   }
@@ -146,17 +157,29 @@ export function alarmInputs(inventory: TracedInventory, defaults: TracingAlarmTh
     const resourceName = kebab(record.owner.node.id);
     const deadLetters = thresholds.deadLetterMessages ?? 1;
     push({
-      kind: TracingAlarmKind.QUEUE_DEAD_LETTERS, kindDescription: 'Dead letters', serviceName, resourceName,
+      kind: TracingAlarmKind.QUEUE_DEAD_LETTERS,
+      kindDescription: 'Dead letters',
+      serviceName,
+      resourceName,
       description: `${record.owner.node.path}: ${deadLetters} or more messages in the dead-letter queue; each is an order, job or event that failed every retry.`,
       metrics: { v: record.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: ONE_MINUTE, statistic: cloudwatch.Stats.MAXIMUM }) },
-      threshold: deadLetters, period: ONE_MINUTE, evaluationPeriods: 1, datapointsToAlarm: 1,
+      threshold: deadLetters,
+      period: ONE_MINUTE,
+      evaluationPeriods: 1,
+      datapointsToAlarm: 1,
     }, disabled);
     const age = thresholds.queueMessageAge ?? defaultMessageAge(inventory, record.owner);
     push({
-      kind: TracingAlarmKind.QUEUE_MESSAGE_AGE, kindDescription: 'Age of the oldest message', serviceName, resourceName,
+      kind: TracingAlarmKind.QUEUE_MESSAGE_AGE,
+      kindDescription: 'Age of the oldest message',
+      serviceName,
+      resourceName,
       description: `${record.owner.node.path}: the oldest message is ${age.toHumanString()} old or more (3 of 3 minutes): consumers are failing or not keeping up.`,
       metrics: { a: record.queue.metricApproximateAgeOfOldestMessage({ period: ONE_MINUTE, statistic: cloudwatch.Stats.MAXIMUM }) },
-      threshold: age.toSeconds(), period: ONE_MINUTE, evaluationPeriods: 3, datapointsToAlarm: 3,
+      threshold: age.toSeconds(),
+      period: ONE_MINUTE,
+      evaluationPeriods: 3,
+      datapointsToAlarm: 3,
     }, disabled);
   }
 
@@ -169,15 +192,29 @@ export function alarmInputs(inventory: TracedInventory, defaults: TracingAlarmTh
       });
       const failed = thresholds.ruleFailedInvocations ?? 1;
       push({
-        kind: TracingAlarmKind.RULE_FAILED_INVOCATIONS, kindDescription: 'Failed rule invocations', serviceName: bus.serviceName, resourceName,
+        kind: TracingAlarmKind.RULE_FAILED_INVOCATIONS,
+        kindDescription: 'Failed rule invocations',
+        serviceName: bus.serviceName,
+        resourceName,
         description: `${route.rule.node.path}: ${failed} or more failed invocations of the target in 5 minutes.`,
-        metrics: { f: rule('FailedInvocations') }, threshold: failed, period: FIVE_MINUTES, evaluationPeriods: 1, datapointsToAlarm: 1,
+        metrics: { f: rule('FailedInvocations') },
+        threshold: failed,
+        period: FIVE_MINUTES,
+        evaluationPeriods: 1,
+        datapointsToAlarm: 1,
       }, disabled);
       const deadLetters = thresholds.deadLetterMessages ?? 1;
       push({
-        kind: TracingAlarmKind.RULE_DEAD_LETTERS, kindDescription: 'Events sent to dead-letter queues', serviceName: bus.serviceName, resourceName,
+        kind: TracingAlarmKind.RULE_DEAD_LETTERS,
+        kindDescription: 'Events sent to dead-letter queues',
+        serviceName: bus.serviceName,
+        resourceName,
         description: `${route.rule.node.path}: ${deadLetters} or more events sent to the rule's dead-letter queue in 5 minutes.`,
-        metrics: { s: rule('InvocationsSentToDlq') }, threshold: deadLetters, period: FIVE_MINUTES, evaluationPeriods: 1, datapointsToAlarm: 1,
+        metrics: { s: rule('InvocationsSentToDlq') },
+        threshold: deadLetters,
+        period: FIVE_MINUTES,
+        evaluationPeriods: 1,
+        datapointsToAlarm: 1,
       }, disabled);
     }
   }
@@ -186,10 +223,16 @@ export function alarmInputs(inventory: TracedInventory, defaults: TracingAlarmTh
     const { thresholds, disabled } = settings(record.owner, record.topic);
     const failed = thresholds.topicFailedDeliveries ?? 1;
     push({
-      kind: TracingAlarmKind.TOPIC_FAILED_DELIVERIES, kindDescription: 'Failed deliveries', serviceName, resourceName: kebab(record.owner.node.id),
+      kind: TracingAlarmKind.TOPIC_FAILED_DELIVERIES,
+      kindDescription: 'Failed deliveries',
+      serviceName,
+      resourceName: kebab(record.owner.node.id),
       description: `${record.owner.node.path}: ${failed} or more failed deliveries in 5 minutes.`,
-      metrics: { n: record.topic.metricNumberOfNotificationsFailed({ period: FIVE_MINUTES }) }, threshold: failed,
-      period: FIVE_MINUTES, evaluationPeriods: 1, datapointsToAlarm: 1,
+      metrics: { n: record.topic.metricNumberOfNotificationsFailed({ period: FIVE_MINUTES }) },
+      threshold: failed,
+      period: FIVE_MINUTES,
+      evaluationPeriods: 1,
+      datapointsToAlarm: 1,
     }, disabled);
   }
 
@@ -198,10 +241,16 @@ export function alarmInputs(inventory: TracedInventory, defaults: TracingAlarmTh
     const { thresholds, disabled } = settings(group.owner);
     const faulty = thresholds.faultyTraces ?? 1;
     push({
-      kind: TracingAlarmKind.FAULTY_TRACES, kindDescription: 'Faulty traces', serviceName: kebab(group.groupName.replace(/-faults(-\d+)?$/, '')), resourceName: kebab(group.groupName),
+      kind: TracingAlarmKind.FAULTY_TRACES,
+      kindDescription: 'Faulty traces',
+      serviceName: kebab(group.groupName.replace(/-faults(-\d+)?$/, '')),
+      resourceName: kebab(group.groupName),
       description: `X-Ray group ${group.groupName}: ${faulty} or more faulty traces in 5 minutes.`,
-      metrics: { c: approximateTraceCount(group.groupName, { period: FIVE_MINUTES }) }, threshold: faulty,
-      period: FIVE_MINUTES, evaluationPeriods: 1, datapointsToAlarm: 1,
+      metrics: { c: approximateTraceCount(group.groupName, { period: FIVE_MINUTES }) },
+      threshold: faulty,
+      period: FIVE_MINUTES,
+      evaluationPeriods: 1,
+      datapointsToAlarm: 1,
     }, disabled);
   }
   return inputs;

@@ -59,7 +59,8 @@ export function overviewSection(inventory: TracedInventory, title: string): Dash
  */
 export function alarmStatusWidgets(alarms: () => TracingAlarmRecord[], serviceCount: number): cloudwatch.IWidget[] {
   return chunks(Array.from({ length: Math.max(serviceCount, 1) }, (_, i) => i), ALARMS_PER_STATUS_WIDGET)
-    .map((_, i) => new AlarmStatusOf(() => alarms().filter((a) => a.composite).slice(i * ALARMS_PER_STATUS_WIDGET, (i + 1) * ALARMS_PER_STATUS_WIDGET)));
+    .map((_, i) => new AlarmStatusOf(() => alarms().filter((a) => a.composite)
+      .slice(i * ALARMS_PER_STATUS_WIDGET, (i + 1) * ALARMS_PER_STATUS_WIDGET)));
 }
 
 /** Invocations, errors and error rate, throttles, duration against the timeout, concurrency, cold starts. */
@@ -79,14 +80,18 @@ export function serviceSections(service: TracedService): DashboardSection[] {
         header(title),
         graph('Invocations', THIRD, functions.map((f) => f.function.metricInvocations({ period: PERIOD, label: label(f) }))),
         new cloudwatch.GraphWidget({
-          title: 'Errors and error rate', width: THIRD, height: HEIGHT,
+          title: 'Errors and error rate',
+          width: THIRD,
+          height: HEIGHT,
           left: functions.map((f) => f.function.metricErrors({ period: PERIOD, label: `${label(f)} errors` })),
           right: errorRates,
           rightYAxis: { min: 0, max: 100, label: '%', showUnits: false },
         }),
         graph('Throttles', THIRD, functions.map((f) => f.function.metricThrottles({ period: PERIOD, label: label(f) }))),
         new cloudwatch.GraphWidget({
-          title: 'Duration p50 / p90 / p99', width: THIRD, height: HEIGHT,
+          title: 'Duration p50 / p90 / p99',
+          width: THIRD,
+          height: HEIGHT,
           left: functions.flatMap((f) => ['p50', 'p90', 'p99'].map((statistic) =>
             f.function.metricDuration({ period: PERIOD, statistic, label: `${label(f)} ${statistic}` }))),
           leftAnnotations: timeouts.map((seconds) => ({ value: seconds * 1000, label: `timeout ${seconds} s`, color: cloudwatch.Color.RED })),
@@ -94,7 +99,9 @@ export function serviceSections(service: TracedService): DashboardSection[] {
         }),
         graph('Concurrent executions', THIRD, functions.map((f) => f.function.metric('ConcurrentExecutions', { period: PERIOD, statistic: cloudwatch.Stats.MAXIMUM, label: label(f) }))),
         new cloudwatch.LogQueryWidget({
-          title: 'Cold starts (init duration from REPORT lines)', width: THIRD, height: HEIGHT,
+          title: 'Cold starts (init duration from REPORT lines)',
+          width: THIRD,
+          height: HEIGHT,
           logGroupNames: functions.map((f) => f.function.logGroup.logGroupName),
           // Traced functions log JSON, where the REPORT line is a platform.report record; text REPORT lines
           // (a function whose log format was changed back) give @initDuration.
@@ -175,7 +182,9 @@ export function correlationSection(inventory: TracedInventory): DashboardSection
   const logGroups = inventory.services.flatMap((s) => s.functions).map((f) => f.function.logGroup.logGroupName);
   if (logGroups.length === 0) return [];
   const widgets = chunks(logGroups, MAX_LOG_GROUPS_PER_QUERY).map((names, i, all) => new cloudwatch.LogQueryWidget({
-    title: `Recent errors and their traces${part(i, all.length, 1)}`, width: FULL, height: 8,
+    title: `Recent errors and their traces${part(i, all.length, 1)}`,
+    width: FULL,
+    height: 8,
     logGroupNames: names,
     queryLines: [
       'fields @timestamp, @log, coalesce(requestId, `record.requestId`, @requestId) as request, coalesce(@xrayTraceId, `record.tracing.value`) as trace',
@@ -263,7 +272,11 @@ class AlarmStatusOf implements cloudwatch.IWidget {
       return [{ type: 'text', width: this.width, height: this.height, x: this.x, y: this.y, properties: { markdown: 'No TracingAlarms cover these services yet.' } }];
     }
     return [{
-      type: 'alarm', width: this.width, height: this.height, x: this.x, y: this.y,
+      type: 'alarm',
+      width: this.width,
+      height: this.height,
+      x: this.x,
+      y: this.y,
       properties: { title: 'Service health (composite alarms)', alarms: alarms.map((a) => a.alarm.alarmArn), sortBy: 'stateUpdatedTimestamp' },
     }];
   }

@@ -1,3 +1,4 @@
+import { createHash } from 'crypto';
 import { Annotations, Aspects, CfnResource, Duration, Stack, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
@@ -169,7 +170,9 @@ export class TracingAlarms extends Construct {
   private metricAlarm(name: string, input: AlarmInput): cloudwatch.Alarm {
     const ids = Object.keys(input.metrics);
     const metric = input.expression === undefined && ids.length === 1 ? input.metrics[ids[0]]
-      : new cloudwatch.MathExpression({ expression: input.expression ?? ids[0], usingMetrics: input.metrics, period: input.period, label: input.description });
+      : new cloudwatch.MathExpression({
+        expression: input.expression ?? ids[0], usingMetrics: input.metrics, period: input.period, label: input.description,
+      });
     return new cloudwatch.Alarm(this, alarmId(name), {
       alarmName: alarmName(name),
       alarmDescription: input.description,
@@ -282,7 +285,5 @@ function alarmId(name: string): string {
 }
 
 function hash(text: string): string {
-  let h = 0;
-  for (let i = 0; i < text.length; i++) h = (h * 31 + text.charCodeAt(i)) | 0;
-  return (h >>> 0).toString(16).padStart(8, '0');
+  return createHash('sha256').update(text).digest('hex').slice(0, 8);
 }
