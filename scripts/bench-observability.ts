@@ -19,6 +19,7 @@ import { TracingDashboard } from '../src/observability/tracing-dashboard';
 
 const ENV = { account: '123456789012', region: 'us-east-1' };
 const MAX_RESOURCES = 500;
+const MAX_OUTPUTS = 200;
 // CloudFormation's quota for a template body uploaded to S3, which is how the CDK deploys every template.
 const MAX_TEMPLATE_BYTES = 1024 * 1024;
 const MAX_XRAY_GROUPS = 25;
@@ -48,7 +49,7 @@ interface Result {
   readonly synthMs?: number;
   readonly baselineRssMb?: number;
   readonly peakRssMb?: number;
-  readonly stacks?: { readonly name: string; readonly resources: number; readonly bytes: number }[];
+  readonly stacks?: { readonly name: string; readonly resources: number; readonly outputs: number; readonly bytes: number }[];
   readonly xrayGroups?: number;
   readonly alarms?: number;
   readonly compositeAlarms?: number;
@@ -120,6 +121,8 @@ function runScenario(shape: Shape): Result {
   const stacks = assembly.stacks.map((artifact) => ({
     name: artifact.stackName,
     resources: Object.keys(artifact.template.Resources ?? {}).length,
+    // Cross-stack references become outputs of the producing stack, and CloudFormation allows 200.
+    outputs: Object.keys(artifact.template.Outputs ?? {}).length,
     // The file on disk is what CloudFormation is given, so its size is what counts against the template limits.
     bytes: fs.statSync(path.join(assembly.directory, artifact.templateFile)).size,
   }));
@@ -174,11 +177,13 @@ function report(name: string, r: Result): string[] {
   lines.push(`| AWS::XRay::Group (app) | ${r.xrayGroups} |`, `| alarms / composite alarms | ${r.alarms} / ${r.compositeAlarms} |`);
   lines.push(`| dashboards | ${dashboards.length} |`, '');
   if (name !== '1,000 traced functions') {
-    lines.push('| stack | resources | template bytes |', '| --- | ---: | ---: |');
-    for (const s of [...stacks].sort((a, b) => a.name.localeCompare(b.name, 'en', { numeric: true }))) lines.push(`| ${s.name} | ${s.resources} | ${fmt(s.bytes)} |`);
+    lines.push('| stack | resources | outputs | template bytes |', '| --- | ---: | ---: | ---: |');
+    for (const s of [...stacks].sort((a, b) => a.name.localeCompare(b.name, 'en', { numeric: true }))) {
+      lines.push(`| ${s.name} | ${s.resources} | ${s.outputs} | ${fmt(s.bytes)} |`);
+    }
     lines.push('');
   }
-  const shared = dashboards.filter((d) => d.name.startsWith('Observability/'));
+  const shared = dashboards.filter((d) => d.name.startsWith('Observability'));
   if (shared.length > 0) {
     lines.push('| dashboard | widgets | max metrics in a widget | max log groups in a query | overlaps | off-grid |', '| --- | ---: | ---: | ---: | ---: | ---: |');
     for (const d of shared) lines.push(`| ${d.name} | ${d.widgets} | ${d.maxMetrics} | ${d.maxLogGroups} | ${d.overlaps} | ${d.outside} |`);
@@ -187,6 +192,7 @@ function report(name: string, r: Result): string[] {
   const checks: [string, boolean][] = [
     [`synthesizes (${stacks.length} stacks)`, true],
     [`every stack < ${MAX_RESOURCES} resources (max ${maxResources})`, maxResources < MAX_RESOURCES],
+    [`every stack <= ${MAX_OUTPUTS} outputs (max ${Math.max(...stacks.map((s) => s.outputs))})`, stacks.every((s) => s.outputs <= MAX_OUTPUTS)],
     [`every template <= ${fmt(MAX_TEMPLATE_BYTES)} bytes (max ${fmt(maxBytes)})`, maxBytes <= MAX_TEMPLATE_BYTES],
     [`AWS::XRay::Group <= ${MAX_XRAY_GROUPS} (${r.xrayGroups})`, r.xrayGroups! <= MAX_XRAY_GROUPS],
     [`every dashboard <= ${MAX_WIDGETS} widgets`, dashboards.every((d) => d.widgets <= MAX_WIDGETS)],

@@ -142,6 +142,30 @@ describe('TracingDashboard', () => {
     expect(JSON.stringify(bodies(build().stack))).toBe(JSON.stringify(all));
   });
 
+  test('dashboards too large for one template continue in sibling stacks of the same environment', () => {
+    const app = new App();
+    const services = [0, 1].map((n) => new Stack(app, `Svc${n}`, { env: ENV }));
+    services.forEach((stack, n) => {
+      for (let i = 0; i < 100; i++) new TracedFunction(stack, `F${i}`, { ...inlineFunctionProps(), serviceName: `s${n}-${i}` });
+    });
+    const ops = new Stack(app, 'Ops', { env: ENV });
+    const dashboard = new TracingDashboard(ops, 'Dashboard', { stacks: services });
+    const assembly = app.synth();
+    const overflow = dashboard.overflowStacks;
+    expect(overflow.map((s) => s.node.id)).toEqual(['OpsDashboards2']);
+    expect(overflow[0].region).toBe('us-east-1');
+    const names = [ops, ...overflow].flatMap((s) => bodies(s).map((d) => d.name));
+    expect(names).toEqual(names.map((_, i) => i === 0 ? 'Ops-tracing' : `Ops-tracing-${i + 1}`));
+    for (const stack of [ops, ...overflow]) {
+      const bytes = JSON.stringify(assembly.getStackByName(stack.stackName).template, undefined, 1).length;
+      expect(bytes).toBeLessThan(1024 * 1024);
+    }
+    // every service is on exactly one dashboard, the overview only on the first
+    const all = [ops, ...overflow].flatMap((s) => bodies(s)).flatMap((d) => d.widgets);
+    expect(all.filter((w) => w.properties.markdown?.startsWith('## Service '))).toHaveLength(200);
+    expect(all.filter((w) => w.properties.markdown?.startsWith('# '))).toHaveLength(1);
+  });
+
   test('a service with more functions than a graph holds spreads over several sections', () => {
     const stack = regionalStack();
     new TracingDashboard(stack, 'Dashboard');

@@ -1,4 +1,4 @@
-import { Aspects, Duration, Stack, Token } from 'aws-cdk-lib';
+import { Aspects, Duration, Stack, Stage, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { Construct } from 'constructs';
 import { BuildWhenComplete } from './build-when-complete';
@@ -10,6 +10,31 @@ import { environmentKey } from '../registry/tracing-registry';
 
 /** CloudWatch's limit of widgets per dashboard (PutDashboard, "Dashboard Body Structure and Syntax"). */
 export const MAX_WIDGETS_PER_DASHBOARD = 500;
+
+/**
+ * Template bytes the dashboards may take in the stack of the `TracingDashboard`: CloudFormation takes
+ * templates of up to 1 MB (from S3, as the CDK deploys them), and the stack holds other resources too.
+ */
+const HOST_STACK_DASHBOARD_BYTES = 600 * 1024;
+/** Template bytes of dashboards in a stack that holds nothing else, below the 1 MB limit with a margin. */
+const OVERFLOW_STACK_DASHBOARD_BYTES = 900 * 1024;
+
+interface DashboardHost {
+  readonly scope: Construct;
+  readonly stack: Stack;
+  readonly budget: number;
+  used: number;
+}
+
+/**
+ * What a widget adds to the template: its resolved JSON, escaped inside the body's `Fn::Join` and laid out
+ * one part per line, and each reference grown into an `Fn::ImportValue` when it crosses stacks.
+ */
+function estimatedTemplateBytes(stack: Stack, widget: cloudwatch.IWidget): number {
+  const json = JSON.stringify(stack.resolve(widget.toJson()));
+  const references = json.split('{"Ref":').length + json.split('{"Fn::GetAtt":').length - 2;
+  return Math.ceil(json.length * 1.2) + references * 120;
+}
 
 /**
  * Props of `TracingDashboard`.
@@ -58,6 +83,7 @@ export class TracingDashboard extends Construct {
   /** The first dashboard, which holds the overview. */
   public readonly dashboard: cloudwatch.Dashboard;
   private readonly _dashboards: cloudwatch.Dashboard[];
+  private readonly _overflowStacks: Stack[] = [];
   private readonly stacks: Stack[];
   private readonly baseName?: string;
   private readonly maxWidgets: number;
@@ -89,6 +115,14 @@ export class TracingDashboard extends Construct {
     Aspects.of(this).add(new BuildWhenComplete(this, () => this.build()));
   }
 
+  /**
+   * The stacks created beside this construct's own for dashboards whose bodies would not fit in its
+   * template (`<stack id>Dashboards2`, ...); only for very large apps, and only once synthesized.
+   */
+  public get overflowStacks(): Stack[] {
+    return [...this._overflowStacks];
+  }
+
   /** Every dashboard, the overview first; more than one only for a large app, and only once synthesized. */
   public get dashboards(): cloudwatch.Dashboard[] {
     return [...this._dashboards];
@@ -107,24 +141,47 @@ export class TracingDashboard extends Construct {
       ...topicSection(inventory.topics),
       ...correlationSection(inventory),
     ];
+    // Dashboards go where CloudFormation can still take them: the bodies share this stack's 1 MB template
+    // with the rest of it, so past a byte budget they continue in sibling stacks of their own.
+    let host: DashboardHost = { scope: this, stack: Stack.of(this), budget: HOST_STACK_DASHBOARD_BYTES, used: 0 };
     let dashboard = this.dashboard;
     let count = 0;
     for (const section of sections) {
       for (let start = 0; start < section.widgets.length; start += this.maxWidgets) {
         const widgets = section.widgets.slice(start, start + this.maxWidgets);
-        if (count + widgets.length > this.maxWidgets) {
-          dashboard = this.newDashboard(this._dashboards.length);
+        const bytes = widgets.reduce((total, widget) => total + estimatedTemplateBytes(host.stack, widget), 0);
+        const full = host.used + bytes > host.budget && host.used > 0;
+        if (full) host = this.overflowHost();
+        if (full || count + widgets.length > this.maxWidgets) {
+          dashboard = this.newDashboard(this._dashboards.length, host.scope);
           this._dashboards.push(dashboard);
           count = 0;
         }
         dashboard.addWidgets(...widgets);
         count += widgets.length;
+        host.used += bytes;
       }
     }
   }
 
-  private newDashboard(index: number): cloudwatch.Dashboard {
-    return new cloudwatch.Dashboard(this, index === 0 ? 'Dashboard' : `Dashboard${index + 1}`, {
+  /** A new stack beside this construct's, in its account and Region, for dashboards that no longer fit. */
+  private overflowHost(): DashboardHost {
+    const stack = Stack.of(this);
+    const parent = stack.node.scope;
+    if (!parent || !Stage.isStage(parent)) {
+      throw new Error(`TracingDashboard: the dashboards of '${this.node.path}' exceed the ${HOST_STACK_DASHBOARD_BYTES} bytes a stack's template can spare, and its stack is not directly in an app or stage, where more dashboards could go; cover fewer stacks per TracingDashboard`);
+    }
+    const index = this._overflowStacks.length + 2;
+    const overflow = new Stack(parent, `${stack.node.id}Dashboards${index}`, {
+      env: Token.isUnresolved(stack.region) ? undefined : { account: Token.isUnresolved(stack.account) ? undefined : stack.account, region: stack.region },
+      description: `Tracing dashboards of ${this.node.path}, part ${index}: the bodies do not fit in one template.`,
+    });
+    this._overflowStacks.push(overflow);
+    return { scope: new Construct(overflow, 'TracingDashboard'), stack: overflow, budget: OVERFLOW_STACK_DASHBOARD_BYTES, used: 0 };
+  }
+
+  private newDashboard(index: number, scope: Construct = this): cloudwatch.Dashboard {
+    return new cloudwatch.Dashboard(scope, index === 0 ? 'Dashboard' : `Dashboard${index + 1}`, {
       dashboardName: this.baseName === undefined ? undefined : index === 0 ? this.baseName : `${this.baseName}-${index + 1}`,
       defaultInterval: this.defaultInterval,
     });
