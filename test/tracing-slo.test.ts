@@ -1,5 +1,6 @@
 import { CfnParameter, Duration, Stack, Token } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sns from 'aws-cdk-lib/aws-sns';
@@ -308,5 +309,46 @@ describe('TracingSlo validation', () => {
     Template.fromStack(stack).hasResourceProperties('AWS::ApplicationSignals::ServiceLevelObjective', {
       Sli: { SliMetric: { PeriodSeconds: { Ref: 'PeriodSeconds' } } },
     });
+  });
+});
+
+describe('TracingSlo on a REST API stage', () => {
+  function apiSetup(objective: SloObjective, props: Partial<TracingSloProps> = {}) {
+    const stack = regionalStack();
+    const api = new apigateway.RestApi(stack, 'Api', { deployOptions: { stageName: 'prod' } });
+    api.root.addMethod('GET', new apigateway.MockIntegration());
+    new TracingSlo(stack, 'Slo', { apiStage: api.deploymentStage, objective, sloName: 'api', ...props });
+    const slo = Object.values(Template.fromStack(stack).findResources('AWS::ApplicationSignals::ServiceLevelObjective'))[0].Properties;
+    return { stack, api, slo };
+  }
+  const apiDims = (api: apigateway.RestApi) => [
+    { Name: 'ApiName', Value: 'Api' },
+    { Name: 'Stage', Value: { Ref: expect.stringMatching(/^ApiDeploymentStageprod/) } },
+  ];
+
+  test('availability counts 5XX responses of the stage against its requests', () => {
+    const { api, slo } = apiSetup(SloObjective.AVAILABILITY);
+    const [requests, failures] = slo.Sli.SliMetric.MetricDataQueries;
+    expect(requests.MetricStat).toEqual({ Metric: { Namespace: 'AWS/ApiGateway', MetricName: 'Count', Dimensions: apiDims(api) }, Period: 60, Stat: 'Sum' });
+    expect(failures.MetricStat.Metric.MetricName).toBe('5XXError');
+    expect(slo.Sli.ComparisonOperator).toBe('GreaterThanOrEqualTo');
+  });
+
+  test('latency reads the stage latency at the statistic', () => {
+    const { slo } = apiSetup(SloObjective.LATENCY, { latencyThreshold: Duration.millis(800), latencyStatistic: 'p95' });
+    const [latency] = slo.Sli.SliMetric.MetricDataQueries;
+    expect(latency.MetricStat).toMatchObject({ Metric: { Namespace: 'AWS/ApiGateway', MetricName: 'Latency' }, Stat: 'p95' });
+    expect(slo.Sli.MetricThreshold).toBe(800);
+  });
+
+  test('refuses both a function and a stage, or neither', () => {
+    const stack = regionalStack();
+    const fn = new TracedFunction(stack, 'Fn', inlineFunctionProps());
+    const api = new apigateway.RestApi(stack, 'Api');
+    api.root.addMethod('GET', new apigateway.MockIntegration());
+    expect(() => new TracingSlo(stack, 'Both', { function: fn, apiStage: api.deploymentStage, objective: SloObjective.AVAILABILITY }))
+      .toThrow(/^function: 'TestStack\/Fn' with apiStage 'TestStack\/Api\/DeploymentStage.prod' is not allowed; give exactly one of function and apiStage/);
+    expect(() => new TracingSlo(stack, 'Neither', { objective: SloObjective.AVAILABILITY }))
+      .toThrow(/^function: undefined without apiStage is not allowed; give exactly one of function and apiStage/);
   });
 });

@@ -1,4 +1,5 @@
 import { Duration, Names, Token } from 'aws-cdk-lib';
+import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as applicationsignals from 'aws-cdk-lib/aws-applicationsignals';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -6,16 +7,26 @@ import { Construct } from 'constructs';
 
 /** What a `TracingSlo` measures. */
 export enum SloObjective {
-  /** The percentage of invocations that end without a function error. */
+  /** The percentage of invocations (requests) that end without a function error (a 5xx response). */
   AVAILABILITY = 'AVAILABILITY',
-  /** The function's duration at `latencyStatistic`. */
+  /** The function's duration (the stage's latency) at `latencyStatistic`. */
   LATENCY = 'LATENCY',
 }
 
 /** Props of `TracingSlo`. */
 export interface TracingSloProps {
-  /** The traced function whose AWS/Lambda metrics are the service level indicator. */
-  readonly function: lambda.IFunction;
+  /**
+   * The traced function whose AWS/Lambda metrics (Invocations, Errors, Duration) are the service level
+   * indicator. Give this or `apiStage`.
+   * @default - none: `apiStage` is measured
+   */
+  readonly function?: lambda.IFunction;
+  /**
+   * The REST API stage whose AWS/ApiGateway metrics (Count, 5XXError, Latency) are the service level
+   * indicator: what the API's callers see, including integration timeouts. Give this or `function`.
+   * @default - none: `function` is measured
+   */
+  readonly apiStage?: apigateway.Stage;
   /** Whether the SLO measures availability or latency. */
   readonly objective: SloObjective;
   /**
@@ -131,6 +142,9 @@ export class TracingSlo extends Construct {
 
   constructor(scope: Construct, id: string, props: TracingSloProps) {
     super(scope, id);
+    if ((props.function === undefined) === (props.apiStage === undefined)) {
+      refuse('function', props.function ? `'${props.function.node.path}' with apiStage '${props.apiStage!.node.path}'` : 'undefined without apiStage', 'give exactly one of function and apiStage');
+    }
     const latency = props.objective === SloObjective.LATENCY;
     const goal = props.goal ?? (latency ? 99 : 99.9);
     const interval = props.interval ?? Duration.days(30);
@@ -218,8 +232,8 @@ function availabilitySli(props: TracingSloProps, periodSeconds: number): applica
     sliMetric: {
       periodSeconds,
       metricDataQueries: [
-        { id: 'invocations', metricStat: metricStat(props.function.metricInvocations(), 'Sum', periodSeconds), returnData: false },
-        { id: 'errors', metricStat: metricStat(props.function.metricErrors(), 'Sum', periodSeconds), returnData: false },
+        { id: 'invocations', metricStat: metricStat(indicator(props).requests, 'Sum', periodSeconds), returnData: false },
+        { id: 'errors', metricStat: metricStat(indicator(props).failures, 'Sum', periodSeconds), returnData: false },
         {
           id: 'availability',
           expression: 'IF(FILL(invocations, 0) > 0, 100 * (1 - FILL(errors, 0) / FILL(invocations, 0)), 100)',
@@ -238,13 +252,22 @@ function latencySli(props: TracingSloProps, periodSeconds: number): applications
     sliMetric: {
       periodSeconds,
       metricDataQueries: [
-        { id: 'duration', metricStat: metricStat(props.function.metricDuration(), props.latencyStatistic ?? 'p99', periodSeconds), returnData: false },
+        { id: 'duration', metricStat: metricStat(indicator(props).latency, props.latencyStatistic ?? 'p99', periodSeconds), returnData: false },
         { id: 'latency', expression: 'FILL(duration, 0)', returnData: true },
       ],
     },
     metricThreshold: props.latencyThreshold!.toMilliseconds({ integral: false }),
     comparisonOperator: 'LessThan',
   };
+}
+
+/** The requests, failed requests and latency of the function or the stage, from aws-cdk-lib's metric helpers. */
+function indicator(props: TracingSloProps): { requests: cloudwatch.Metric; failures: cloudwatch.Metric; latency: cloudwatch.Metric } {
+  if (props.function) {
+    return { requests: props.function.metricInvocations(), failures: props.function.metricErrors(), latency: props.function.metricDuration() };
+  }
+  const stage = props.apiStage!;
+  return { requests: stage.metricCount(), failures: stage.metricServerError(), latency: stage.metricLatency() };
 }
 
 /** CloudFormation's MetricStat of one of the function's metrics, so namespace and dimensions come from aws-lambda. */
