@@ -1,5 +1,7 @@
-import { App, Stack, StackProps } from 'aws-cdk-lib';
+import { App, Duration, Stack, StackProps } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { TracedFunction } from '../src/function/traced-function';
+import { TracedQueue } from '../src/queue/traced-queue';
 
 /** A stack in a concrete region (us-east-1 unless given). */
 export function regionalStack(region = 'us-east-1', props: StackProps = {}, context: Record<string, unknown> = {}): Stack {
@@ -30,4 +32,17 @@ export function onlyResource(template: { Resources: Record<string, { Type: strin
  */
 export function snapshotOf(template: { toJSON(): unknown }): unknown {
   return JSON.parse(JSON.stringify(template.toJSON()).replace(/\b[0-9a-f]{64}\b/g, '<asset-hash>'));
+}
+
+/**
+ * A small traced app for the observability tests: `Api` (10 s timeout) produces to the `Jobs` queue,
+ * which `Worker` (30 s timeout) consumes.
+ */
+export function shopResources(stack: Stack): { api: TracedFunction; worker: TracedFunction; jobs: TracedQueue } {
+  const api = new TracedFunction(stack, 'Api', { ...inlineFunctionProps(), timeout: Duration.seconds(10) });
+  const worker = new TracedFunction(stack, 'Worker', { ...inlineFunctionProps(), timeout: Duration.seconds(30) });
+  const jobs = new TracedQueue(stack, 'Jobs');
+  jobs.addProducer(api);
+  jobs.addConsumer(worker);
+  return { api, worker, jobs };
 }

@@ -1,19 +1,11 @@
 import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as sns from 'aws-cdk-lib/aws-sns';
-import { inlineFunctionProps, regionalStack } from './helpers';
+import { inlineFunctionProps, regionalStack, shopResources } from './helpers';
 import {
-  TracedEventBus, TracedFunction, TracedQueue, TracedTopic, TracingAlarmGranularity, TracingAlarmKind, TracingAlarms, TracingRegistry,
+  TracedEventBus, TracedFunction, TracedTopic, TracingAlarmGranularity, TracingAlarmKind, TracingAlarms, TracingRegistry,
 } from '../src';
 
-function shop(stack: Stack) {
-  const api = new TracedFunction(stack, 'Api', { ...inlineFunctionProps(), timeout: Duration.seconds(10) });
-  const worker = new TracedFunction(stack, 'Worker', { ...inlineFunctionProps(), timeout: Duration.seconds(30) });
-  const jobs = new TracedQueue(stack, 'Jobs');
-  jobs.addProducer(api);
-  jobs.addConsumer(worker);
-  return { api, worker, jobs };
-}
 const alarmsOf = (stack: Stack) => Object.values(Template.fromStack(stack).findResources('AWS::CloudWatch::Alarm')).map((r) => r.Properties);
 const byName = (stack: Stack) => Object.fromEntries(alarmsOf(stack).map((p) => [p.AlarmName, p]));
 
@@ -21,7 +13,7 @@ describe('TracingAlarms', () => {
   test('creates the production alarms of every traced resource, named <service>-<resource>-<kind>', () => {
     const stack = regionalStack();
     const alarms = new TracingAlarms(stack, 'Alarms');
-    shop(stack);
+    shopResources(stack);
     const found = byName(stack);
     expect(Object.keys(found).sort()).toEqual([
       'test-stack-api-api-duration', 'test-stack-api-api-error-rate', 'test-stack-api-api-throttles',
@@ -52,7 +44,7 @@ describe('TracingAlarms', () => {
   test('one composite alarm per service notifies; its inputs carry no action', () => {
     const stack = regionalStack();
     const alarms = new TracingAlarms(stack, 'Alarms', { createTopic: true });
-    shop(stack);
+    shopResources(stack);
     const template = Template.fromStack(stack);
     const composites = Object.values(template.findResources('AWS::CloudWatch::CompositeAlarm')).map((r) => r.Properties);
     expect(composites.map((c) => c.AlarmName).sort()).toEqual(['test-stack-api-health', 'test-stack-health', 'test-stack-worker-health']);
@@ -76,7 +68,7 @@ describe('TracingAlarms', () => {
     const stack = regionalStack();
     const topic = new sns.Topic(stack, 'Pager');
     new TracingAlarms(stack, 'Alarms', { topic });
-    shop(stack);
+    shopResources(stack);
     Template.fromStack(stack).hasResourceProperties('AWS::CloudWatch::CompositeAlarm', { AlarmActions: [{ Ref: Match.stringLikeRegexp('^Pager') }] });
     Template.fromStack(stack).resourceCountIs('AWS::SNS::Topic', 1);
   });
@@ -84,7 +76,7 @@ describe('TracingAlarms', () => {
   test('covers buses, rules and topics', () => {
     const stack = regionalStack();
     new TracingAlarms(stack, 'Alarms');
-    const { api, worker, jobs } = shop(stack);
+    const { api, worker, jobs } = shopResources(stack);
     const bus = new TracedEventBus(stack, 'Payments');
     bus.addProducer(api);
     bus.addConsumer('Paid', worker, { eventPattern: { detailType: ['PaymentCompleted'] } });
@@ -101,7 +93,7 @@ describe('TracingAlarms', () => {
 
   test('thresholds are overridable for all and per resource; kinds disableable for all and per resource', () => {
     const stack = regionalStack();
-    const app = shop(stack);
+    const app = shopResources(stack);
     new TracingAlarms(stack, 'Alarms', {
       thresholds: { functionErrorRatePercent: 2, queueMessageAge: Duration.minutes(20) },
       disabledKinds: [TracingAlarmKind.FUNCTION_THROTTLES, TracingAlarmKind.FAULTY_TRACES],
@@ -159,7 +151,7 @@ describe('TracingAlarms', () => {
     new TracingAlarms(stack, 'Alarms');
     expect(Annotations.fromStack(stack).findWarning('/TestStack/Alarms', Match.stringLikeRegexp('holds \\d+ resources with \\d+ tracing alarms; CloudFormation allows 500'))).toHaveLength(1);
     const small = regionalStack();
-    shop(small);
+    shopResources(small);
     new TracingAlarms(small, 'Alarms');
     expect(Annotations.fromStack(small).findWarning('*', Match.stringLikeRegexp('CloudFormation allows 500'))).toHaveLength(0);
   });

@@ -1,9 +1,9 @@
-import { App, Duration, Stack } from 'aws-cdk-lib';
+import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { dashboardBody, DashboardWidget, overlaps } from './dashboard-body';
-import { inlineFunctionProps, regionalStack } from './helpers';
-import { TracedEventBus, TracedFunction, TracedQueue, TracedTopic, TracingAlarms, TracingDashboard, TracingFilter, TracingGroup } from '../src';
+import { inlineFunctionProps, regionalStack, shopResources } from './helpers';
+import { TracedEventBus, TracedFunction, TracedTopic, TracingAlarms, TracingDashboard, TracingFilter, TracingGroup } from '../src';
 
 const ENV = { account: '123456789012', region: 'us-east-1' };
 const bodies = (stack: Stack) => Object.values(Template.fromStack(stack).findResources('AWS::CloudWatch::Dashboard'))
@@ -11,20 +11,11 @@ const bodies = (stack: Stack) => Object.values(Template.fromStack(stack).findRes
 const titles = (widgets: DashboardWidget[]) => widgets.map((w) => w.properties.title ?? w.properties.markdown?.split('\n')[0]);
 const metricRows = (w: DashboardWidget) => (w.properties.metrics ?? []) as unknown[][];
 
-function shop(stack: Stack) {
-  const api = new TracedFunction(stack, 'Api', { ...inlineFunctionProps(), timeout: Duration.seconds(10) });
-  const worker = new TracedFunction(stack, 'Worker', { ...inlineFunctionProps(), timeout: Duration.seconds(30) });
-  const jobs = new TracedQueue(stack, 'Jobs');
-  jobs.addProducer(api);
-  jobs.addConsumer(worker);
-  return { api, worker, jobs };
-}
-
 describe('TracingDashboard', () => {
   test('lays out overview, one section per service, queues and the error correlation, top to bottom', () => {
     const stack = regionalStack();
     new TracingDashboard(stack, 'Dashboard');
-    shop(stack);
+    shopResources(stack);
     const [{ name, widgets }] = bodies(stack);
     expect(name).toBe('TestStack-tracing');
     expect(titles(widgets)).toEqual([
@@ -48,7 +39,7 @@ describe('TracingDashboard', () => {
   test('metrics name each resource, never a SEARCH expression; the duration graph marks each timeout', () => {
     const stack = regionalStack();
     const dashboard = new TracingDashboard(stack, 'Dashboard');
-    shop(stack);
+    shopResources(stack);
     const json = JSON.stringify(Template.fromStack(stack).toJSON());
     expect(json).not.toMatch(/SEARCH\(/);
     const { widgets } = bodies(stack)[0];
@@ -68,7 +59,7 @@ describe('TracingDashboard', () => {
     const stack = regionalStack();
     new TracingDashboard(stack, 'Dashboard');
     new TracingGroup(stack, 'Slow', { groupName: 'slow', filter: TracingFilter.responseTimeOver(3) });
-    const { api, worker, jobs } = shop(stack);
+    const { api, worker, jobs } = shopResources(stack);
     const bus = new TracedEventBus(stack, 'Payments');
     bus.addProducer(api);
     bus.addConsumer('Paid', worker, { eventPattern: { detailType: ['PaymentCompleted'] } });
@@ -90,7 +81,7 @@ describe('TracingDashboard', () => {
   test('without TracingAlarms the status widget says so', () => {
     const stack = regionalStack();
     new TracingDashboard(stack, 'Dashboard');
-    shop(stack);
+    shopResources(stack);
     const widgets = bodies(stack)[0].widgets;
     expect(widgets.filter((w) => w.type === 'alarm')).toEqual([]);
     expect(widgets.filter((w) => w.properties.markdown === 'No TracingAlarms cover these services yet.')).toHaveLength(1);
@@ -101,7 +92,7 @@ describe('TracingDashboard', () => {
     const a = new Stack(app, 'A', { env: ENV });
     const b = new Stack(app, 'B', { env: ENV });
     const ops = new Stack(app, 'Ops', { env: ENV });
-    shop(a);
+    shopResources(a);
     new TracedFunction(b, 'Billing', inlineFunctionProps());
     new TracingDashboard(ops, 'Dashboard', { stacks: [a, b] });
     const { widgets } = bodies(ops)[0];

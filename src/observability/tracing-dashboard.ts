@@ -169,11 +169,15 @@ export class TracingDashboard extends Construct {
     const stack = Stack.of(this);
     const parent = stack.node.scope;
     if (!parent || !Stage.isStage(parent)) {
-      throw new Error(`TracingDashboard: the dashboards of '${this.node.path}' exceed the ${HOST_STACK_DASHBOARD_BYTES} bytes a stack's template can spare, and its stack is not directly in an app or stage, where more dashboards could go; cover fewer stacks per TracingDashboard`);
+      throw new Error(`stacks: the dashboards of '${this.node.path}' exceed the ${HOST_STACK_DASHBOARD_BYTES} bytes a stack's template can spare, `
+        + 'and its stack is not directly in an app or stage, where more dashboards could go; cover fewer stacks per TracingDashboard');
     }
     const index = this._overflowStacks.length + 2;
     const overflow = new Stack(parent, `${stack.node.id}Dashboards${index}`, {
-      env: Token.isUnresolved(stack.region) ? undefined : { account: Token.isUnresolved(stack.account) ? undefined : stack.account, region: stack.region },
+      env: Token.isUnresolved(stack.region) ? undefined : {
+        account: Token.isUnresolved(stack.account) ? undefined : stack.account,
+        region: stack.region,
+      },
       description: `Tracing dashboards of ${this.node.path}, part ${index}: the bodies do not fit in one template.`,
     });
     this._overflowStacks.push(overflow);
