@@ -1,10 +1,13 @@
-import { App, Duration, Stack } from 'aws-cdk-lib';
+import { App, Duration, Stack, Stage } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import * as events from 'aws-cdk-lib/aws-events';
 import * as sns from 'aws-cdk-lib/aws-sns';
+import { Construct } from 'constructs';
 import { inlineFunctionProps, regionalStack, shopResources } from './helpers';
 import {
   TracedEventBus, TracedFunction, TracedTopic, TracingAlarmGranularity, TracingAlarmKind, TracingAlarms, TracingRegistry,
 } from '../src';
+import { eventRuleMetric } from '../src/observability/event-rule-metric';
 
 const alarmsOf = (stack: Stack) => Object.values(Template.fromStack(stack).findResources('AWS::CloudWatch::Alarm')).map((r) => r.Properties);
 const byName = (stack: Stack) => Object.fromEntries(alarmsOf(stack).map((p) => [p.AlarmName, p]));
@@ -17,7 +20,7 @@ describe('TracingAlarms', () => {
     const found = byName(stack);
     expect(Object.keys(found).sort()).toEqual([
       'test-stack-api-api-duration', 'test-stack-api-api-error-rate', 'test-stack-api-api-throttles',
-      'test-stack-test-stack-faults-faulty-traces',
+      'test-stack-faults-faulty-traces',
       'test-stack-worker-jobs-dead-letters', 'test-stack-worker-jobs-message-age',
       'test-stack-worker-worker-duration', 'test-stack-worker-worker-error-rate', 'test-stack-worker-worker-throttles',
     ]);
@@ -37,7 +40,7 @@ describe('TracingAlarms', () => {
     expect(found['test-stack-worker-jobs-dead-letters'].Dimensions[0].Value['Fn::GetAtt'][0]).toMatch(/^JobsDeadLetterQueue/);
     // twice the visibility timeout the library derives (6 x 30 s)
     expect(found['test-stack-worker-jobs-message-age']).toMatchObject({ MetricName: 'ApproximateAgeOfOldestMessage', Threshold: 360, EvaluationPeriods: 3 });
-    expect(found['test-stack-test-stack-faults-faulty-traces']).toMatchObject({ Namespace: 'AWS/X-Ray', MetricName: 'ApproximateTraceCount', Dimensions: [{ Name: 'GroupName', Value: 'TestStack-faults' }] });
+    expect(found['test-stack-faults-faulty-traces']).toMatchObject({ Namespace: 'AWS/X-Ray', MetricName: 'ApproximateTraceCount', Dimensions: [{ Name: 'GroupName', Value: 'TestStack-faults' }] });
     expect(alarms.alarms).toHaveLength(9);
   });
 
@@ -86,7 +89,15 @@ describe('TracingAlarms', () => {
     const found = byName(stack);
     const rule = Object.keys(found).find((n) => n.endsWith('-failed-invocations'))!;
     expect(rule).toMatch(/^test-stack-worker-payments-/);
-    expect(found[rule]).toMatchObject({ Namespace: 'AWS/Events', MetricName: 'FailedInvocations', Dimensions: [{ Name: 'RuleName', Value: { Ref: expect.any(String) } }] });
+    // a rule on a custom bus publishes with EventBusName and RuleName; its Ref is `bus|rule`, so the name comes from its ARN
+    expect(found[rule]).toMatchObject({
+      Namespace: 'AWS/Events',
+      MetricName: 'FailedInvocations',
+      Dimensions: [
+        { Name: 'EventBusName', Value: { Ref: expect.stringMatching(/^PaymentsBus/) } },
+        { Name: 'RuleName', Value: { 'Fn::Select': [2, { 'Fn::Split': ['/', { 'Fn::GetAtt': [expect.stringMatching(/^PaymentsPaid/), 'Arn'] }] }] } },
+      ],
+    });
     expect(Object.keys(found).some((n) => n.endsWith('-rule-dead-letters'))).toBe(true);
     expect(found['test-stack-api-orders-failed-deliveries']).toMatchObject({ Namespace: 'AWS/SNS', MetricName: 'NumberOfNotificationsFailed' });
   });
@@ -140,7 +151,7 @@ describe('TracingAlarms', () => {
     new TracingAlarms(b, 'Alarms');
     new TracedFunction(a, 'F', inlineFunctionProps());
     new TracedFunction(b, 'G', inlineFunctionProps());
-    expect(Object.keys(byName(a)).sort()).toEqual(['a-a-faults-faulty-traces', 'a-f-f-duration', 'a-f-f-error-rate', 'a-f-f-throttles']);
+    expect(Object.keys(byName(a)).sort()).toEqual(['a-f-f-duration', 'a-f-f-error-rate', 'a-f-f-throttles', 'a-faults-faulty-traces']);
     // the app's faults group lives in A: B does not alarm on it again
     expect(Object.keys(byName(b)).sort()).toEqual(['b-g-g-duration', 'b-g-g-error-rate', 'b-g-g-throttles']);
   });
@@ -167,5 +178,56 @@ describe('TracingAlarms', () => {
     ['a topic and createTopic', { createTopic: true, topic: {} as sns.ITopic }, /^createTopic: true is not allowed together with topic/],
   ])('refuses %s', (_name, props, message) => {
     expect(() => new TracingAlarms(regionalStack(), 'Alarms', props as any)).toThrow(message);
+  });
+});
+
+describe('TracingAlarms names', () => {
+  test('name resources by their path below the stack, so equal ids under different parents do not clash', () => {
+    const stack = regionalStack();
+    for (const parent of ['Create', 'Cancel']) {
+      new TracedFunction(new Construct(stack, parent), 'Handler', { ...inlineFunctionProps(), serviceName: 'orders' });
+    }
+    new TracingAlarms(stack, 'Alarms');
+    expect(Object.keys(byName(stack)).filter((n) => n.startsWith('orders-')).sort()).toEqual([
+      'orders-cancel-handler-duration', 'orders-cancel-handler-error-rate', 'orders-cancel-handler-throttles',
+      'orders-create-handler-duration', 'orders-create-handler-error-rate', 'orders-create-handler-throttles',
+    ]);
+  });
+
+  test('refuse a name another stack of the account and Region already uses, until alarmNamePrefix sets them apart', () => {
+    const app = new App();
+    const env = { account: '123456789012', region: 'us-east-1' };
+    const stages = ['Beta', 'Gamma'].map((name) => new Stack(new Stage(app, name), 'Orders', { env }));
+    for (const stack of stages) new TracedFunction(stack, 'Handler', { ...inlineFunctionProps(), serviceName: 'orders' });
+    new TracingAlarms(stages[0], 'Alarms');
+    new TracingAlarms(stages[1], 'Alarms');
+    expect(() => app.synth()).toThrow(/^alarmNamePrefix: the alarm name 'orders-handler-error-rate' is already used by 'Beta\/Orders\/Alarms' in 123456789012\/us-east-1; set alarmNamePrefix/);
+
+    const fixed = new App();
+    const [beta, gamma] = ['Beta', 'Gamma'].map((name) => new Stack(new Stage(fixed, name), 'Orders', { env }));
+    for (const stack of [beta, gamma]) {
+      new TracedFunction(stack, 'Handler', { ...inlineFunctionProps(), serviceName: 'orders' });
+      new TracingAlarms(stack, 'Alarms', { alarmNamePrefix: Stage.of(stack)!.stageName });
+    }
+    expect(Object.keys(byName(gamma))).toContain('Gamma-orders-handler-error-rate');
+    // each stage hosts its own faults group, and alarms on it
+    expect(Object.keys(byName(beta))).toContain('Beta-beta-orders-faults-faulty-traces');
+    expect(Object.keys(byName(gamma))).toContain('Gamma-gamma-orders-faults-faulty-traces');
+  });
+
+  test('refuses an invalid prefix', () => {
+    expect(() => new TracingAlarms(regionalStack(), 'Alarms', { alarmNamePrefix: 'with space' }))
+      .toThrow(/^alarmNamePrefix: 'with space' is not allowed; use 1-64 letters, digits, '-' or '_'/);
+  });
+});
+
+describe('event rule metrics', () => {
+  test('a rule on the default bus publishes with RuleName alone, taken from its ARN', () => {
+    const stack = regionalStack();
+    const bus = events.EventBus.fromEventBusName(stack, 'Default', 'default');
+    const rule = new events.Rule(stack, 'Rule', { eventBus: bus, eventPattern: { source: ['shop'] } });
+    const metric = eventRuleMetric(bus, rule, 'FailedInvocations');
+    expect(stack.resolve(metric.dimensions)).toEqual({ RuleName: { 'Fn::Select': [1, { 'Fn::Split': ['/', { 'Fn::GetAtt': [stack.getLogicalId(rule.node.defaultChild as events.CfnRule), 'Arn'] }] }] } });
+    expect(metric.namespace).toBe('AWS/Events');
   });
 });

@@ -1,4 +1,4 @@
-import { App, Stack } from 'aws-cdk-lib';
+import { App, Stack, Stage } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { dashboardBody, DashboardWidget, overlaps } from './dashboard-body';
@@ -50,7 +50,10 @@ describe('TracingDashboard', () => {
     const queue = widgets.find((w) => w.properties.title === 'Jobs (test-stack-worker): age of oldest message')!;
     expect(metricRows(queue)[0].slice(0, 4)).toEqual(['AWS/SQS', 'ApproximateAgeOfOldestMessage', 'QueueName', expect.stringMatching(/^<ref:Fn::GetAtt:JobsQueue\w+QueueName>$/)]);
     const coldStarts = widgets.find((w) => w.properties.title === 'Cold starts (init duration from REPORT lines)')!;
-    expect(coldStarts.properties.query).toMatch(/^SOURCE '<ref:Fn::GetAtt:ApiLogRetention\w+LogGroupName>' \| /);
+    expect(coldStarts.properties.query).toMatch(/^SOURCE '\/aws\/lambda\/<ref:Ref:ApiF70053CD>' \| /);
+    // the log group is named, not created: no Custom::LogRetention and no provider function appear
+    Template.fromStack(stack).resourceCountIs('Custom::LogRetention', 0);
+    Template.fromStack(stack).resourceCountIs('AWS::Lambda::Function', 2);
     expect(coldStarts.properties.query).toContain('@initDuration');
     expect(dashboard.dashboards).toHaveLength(1);
   });
@@ -193,6 +196,19 @@ describe('TracingDashboard', () => {
     expect(() => new TracingDashboard(home, 'D', { stacks: [away] }))
       .toThrow(/^stacks: 'Away' deploys to 123456789012\/eu-west-1, not 123456789012\/us-east-1/);
     expect(() => new TracingDashboard(home, 'E', { stacks: [new Stack(new App(), 'Other')] })).toThrow(/^stacks: 'Other' belongs to another app/);
+    const beta = new Stack(new Stage(app, 'Beta'), 'Svc', { env: ENV });
+    expect(() => new TracingDashboard(home, 'F', { stacks: [beta] })).toThrow(/^stacks: 'Beta\/Svc' is in stage 'Beta', not ''/);
+  });
+
+  test('refuses a second dashboard of the same name in one account and Region', () => {
+    const app = new App();
+    const a = new Stack(app, 'A', { env: ENV });
+    const b = new Stack(app, 'B', { env: ENV });
+    new TracedFunction(b, 'F', inlineFunctionProps());
+    new TracingDashboard(a, 'Own');
+    expect(() => new TracingDashboard(a, 'All', { stacks: [a, b] }))
+      .toThrow(/^dashboardName: the dashboard name 'A-tracing' is already used by 'A\/Own' in 123456789012\/us-east-1; give each TracingDashboard its own dashboardName/);
+    expect(() => new TracingDashboard(a, 'Named', { stacks: [a, b], dashboardName: 'all-of-it' })).not.toThrow();
   });
 
   test('an app without traced resources gets an overview only', () => {

@@ -1,4 +1,4 @@
-import { App, Stack } from 'aws-cdk-lib';
+import { App, Stack, Stage } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { inlineFunctionProps, regionalStack, snapshotOf } from './helpers';
@@ -115,6 +115,15 @@ describe('the default faults groups', () => {
     expect(groupsIn(west).map((g) => g.FilterExpression)).toEqual(['(fault = true) AND (service("west-f"))']);
     expect(groupsIn(anyA).map((g) => g.FilterExpression)).toEqual(['(fault = true) AND (service("any-a-f") OR service("any-b-f"))']);
     expect(groupsIn(anyB)).toHaveLength(0);
+  });
+
+  test('each stage hosts its own group, even in one account and Region', () => {
+    const app = new App();
+    const env = { account: '123456789012', region: 'us-east-1' };
+    const [beta, gamma] = ['Beta', 'Gamma'].map((name) => new Stack(new Stage(app, name), 'Orders', { env }));
+    for (const stack of [beta, gamma]) new TracedFunction(stack, 'F', inlineFunctionProps());
+    expect(groupsIn(beta).map((g) => [g.GroupName, g.FilterExpression])).toEqual([['Beta-Orders-faults', '(fault = true) AND (service("beta-orders-f"))']]);
+    expect(groupsIn(gamma).map((g) => [g.GroupName, g.FilterExpression])).toEqual([['Gamma-Orders-faults', '(fault = true) AND (service("gamma-orders-f"))']]);
   });
 
   test('includes functions traced after the group was created, and not queues alone', () => {

@@ -4,9 +4,9 @@ import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { bindProducer } from '../function/producer-binding';
 import { deliveryDeadLetterQueue } from '../queue/delivery-dead-letter-queue';
 import { TracedQueue } from '../queue/traced-queue';
-import { bindProducer } from '../registry/producer-binding';
 import { TracedConnectionRole, TracingRegistry } from '../registry/tracing-registry';
 
 /** The key of the W3C carrier inside `detail`, as `cdk-serverless-tracing/runtime` writes it by default. */

@@ -1,7 +1,9 @@
 import { Duration, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { IConstruct } from 'constructs';
-import { TracedInventory, kebab } from './traced-inventory';
+import { eventRuleMetric } from './event-rule-metric';
+import { kebab, pathBelowStack, TracedInventory } from './traced-inventory';
+import { stackLabel } from '../registry/tracing-registry';
 import { approximateTraceCount } from '../sampling/tracing-group';
 
 /**
@@ -118,7 +120,7 @@ export function alarmInputs(inventory: TracedInventory, defaults: TracingAlarmTh
     for (const f of service.functions) {
       const { thresholds, disabled } = settings(f.function);
       const base = {
-        serviceName: service.name, resourceName: kebab(f.function.node.id), period: FIVE_MINUTES, evaluationPeriods: 3, datapointsToAlarm: 2,
+        serviceName: service.name, resourceName: pathBelowStack(f.function), period: FIVE_MINUTES, evaluationPeriods: 3, datapointsToAlarm: 2,
       };
       const errorRate = thresholds.functionErrorRatePercent ?? 5;
       push({
@@ -154,7 +156,7 @@ export function alarmInputs(inventory: TracedInventory, defaults: TracingAlarmTh
 
   for (const { record, serviceName } of inventory.queues) {
     const { thresholds, disabled } = settings(record.owner, record.queue);
-    const resourceName = kebab(record.owner.node.id);
+    const resourceName = pathBelowStack(record.owner);
     const deadLetters = thresholds.deadLetterMessages ?? 1;
     push({
       kind: TracingAlarmKind.QUEUE_DEAD_LETTERS,
@@ -186,10 +188,8 @@ export function alarmInputs(inventory: TracedInventory, defaults: TracingAlarmTh
   for (const bus of inventory.buses) {
     for (const route of bus.routes) {
       const { thresholds, disabled } = settings(bus.record.owner, bus.record.eventBus, route.rule);
-      const resourceName = `${kebab(bus.record.owner.node.id)}-${kebab(route.rule.node.id)}`;
-      const rule = (metricName: string) => new cloudwatch.Metric({
-        namespace: 'AWS/Events', metricName, dimensionsMap: { RuleName: route.rule.ruleName }, statistic: cloudwatch.Stats.SUM, period: FIVE_MINUTES,
-      });
+      const resourceName = `${pathBelowStack(bus.record.owner)}-${kebab(route.rule.node.id)}`;
+      const rule = (metricName: string) => eventRuleMetric(bus.record.eventBus, route.rule, metricName, { period: FIVE_MINUTES });
       const failed = thresholds.ruleFailedInvocations ?? 1;
       push({
         kind: TracingAlarmKind.RULE_FAILED_INVOCATIONS,
@@ -243,8 +243,8 @@ export function alarmInputs(inventory: TracedInventory, defaults: TracingAlarmTh
     push({
       kind: TracingAlarmKind.FAULTY_TRACES,
       kindDescription: 'Faulty traces',
-      serviceName: kebab(group.groupName.replace(/-faults(-\d+)?$/, '')),
-      resourceName: kebab(group.groupName),
+      serviceName: kebab(stackLabel(Stack.of(group.owner))),
+      resourceName: kebab(group.owner.node.id.replace(/^TracingFaultsGroup/, 'faults')),
       description: `X-Ray group ${group.groupName}: ${faulty} or more faulty traces in 5 minutes.`,
       metrics: { c: approximateTraceCount(group.groupName, { period: FIVE_MINUTES }) },
       threshold: faulty,

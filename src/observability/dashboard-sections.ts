@@ -1,7 +1,8 @@
 import { Aws, Duration, Stack, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import { Attributed, TracedInventory, TracedService } from './traced-inventory';
-import { TracedEventBusRecord, TracedEventRoute, TracedFunctionRecord, TracingAlarmRecord } from '../registry/tracing-registry';
+import { eventRuleMetric } from './event-rule-metric';
+import { logGroupNameOf, TracedInventory, TracedService } from './traced-inventory';
+import { TracedEventRoute, TracedFunctionRecord, TracingAlarmRecord } from '../registry/tracing-registry';
 import { approximateTraceCount } from '../sampling/tracing-group';
 
 /** At most this many metrics on one graph (CloudWatch allows 500; past 100 a graph cannot be read). */
@@ -55,12 +56,13 @@ export function overviewSection(inventory: TracedInventory, title: string): Dash
 
 /**
  * The alarm status of what `alarms` holds when the dashboard body is written, so alarms created after
- * the dashboard (by `TracingAlarms`, at synthesis) are shown: composite alarms, one per service.
+ * the dashboard (by `TracingAlarms`, at synthesis) are shown: composite alarms, one per service, in widgets
+ * of up to 100 alarms, enough of them for `compositeAlarms`.
  */
-export function alarmStatusWidgets(alarms: () => TracingAlarmRecord[], serviceCount: number): cloudwatch.IWidget[] {
-  return chunks(Array.from({ length: Math.max(serviceCount, 1) }, (_, i) => i), ALARMS_PER_STATUS_WIDGET)
-    .map((_, i) => new AlarmStatusOf(() => alarms().filter((a) => a.composite)
-      .slice(i * ALARMS_PER_STATUS_WIDGET, (i + 1) * ALARMS_PER_STATUS_WIDGET)));
+export function alarmStatusWidgets(alarms: () => TracingAlarmRecord[], compositeAlarms: number): cloudwatch.IWidget[] {
+  const composites = () => alarms().filter((a) => a.composite);
+  return Array.from({ length: Math.max(1, Math.ceil(compositeAlarms / ALARMS_PER_STATUS_WIDGET)) }, (_, i) =>
+    new AlarmStatusOf(i, () => composites().slice(i * ALARMS_PER_STATUS_WIDGET, (i + 1) * ALARMS_PER_STATUS_WIDGET)));
 }
 
 /** Invocations, errors and error rate, throttles, duration against the timeout, concurrency, cold starts. */
@@ -102,7 +104,7 @@ export function serviceSections(service: TracedService): DashboardSection[] {
           title: 'Cold starts (init duration from REPORT lines)',
           width: THIRD,
           height: HEIGHT,
-          logGroupNames: functions.map((f) => f.function.logGroup.logGroupName),
+          logGroupNames: functions.map((f) => logGroupNameOf(f.function)),
           // Traced functions log JSON, where the REPORT line is a platform.report record; text REPORT lines
           // (a function whose log format was changed back) give @initDuration.
           queryLines: [
@@ -139,6 +141,8 @@ export function queueSection(queues: TracedInventory['queues']): DashboardSectio
 /** Per bus: rule invocations, failed invocations, dead-letter deliveries (and the rules' dead-letter depth). */
 export function busSection(buses: TracedInventory['buses']): DashboardSection[] {
   if (buses.length === 0) return [];
+  const ruleMetric = (bus: TracedInventory['buses'][number], route: TracedEventRoute, metricName: string) =>
+    eventRuleMetric(bus.record.eventBus, route.rule, metricName, { period: PERIOD, label: `${route.rule.node.id} (${bus.record.owner.node.id})` });
   const widgets = buses.flatMap((bus) => chunks(bus.routes, MAX_METRICS_PER_WIDGET / 2).flatMap((routes, i, all) => {
     const name = `${bus.record.owner.node.id} (${bus.serviceName})${part(i, all.length, 1)}`;
     return [
@@ -179,7 +183,7 @@ export function topicSection(topics: TracedInventory['topics']): DashboardSectio
  * the query groups both by request.
  */
 export function correlationSection(inventory: TracedInventory): DashboardSection[] {
-  const logGroups = inventory.services.flatMap((s) => s.functions).map((f) => f.function.logGroup.logGroupName);
+  const logGroups = inventory.services.flatMap((s) => s.functions).map((f) => logGroupNameOf(f.function));
   if (logGroups.length === 0) return [];
   const widgets = chunks(logGroups, MAX_LOG_GROUPS_PER_QUERY).map((names, i, all) => new cloudwatch.LogQueryWidget({
     title: `Recent errors and their traces${part(i, all.length, 1)}`,
@@ -218,17 +222,6 @@ function regionOf(stack: Stack): string {
   return Token.isUnresolved(stack.region) ? Aws.REGION : stack.region;
 }
 
-function ruleMetric(bus: Attributed<TracedEventBusRecord>, route: TracedEventRoute, metricName: string): cloudwatch.IMetric {
-  return new cloudwatch.Metric({
-    namespace: 'AWS/Events',
-    metricName,
-    dimensionsMap: { RuleName: route.rule.ruleName },
-    statistic: cloudwatch.Stats.SUM,
-    period: PERIOD,
-    label: `${route.rule.node.id} (${bus.record.owner.node.id})`,
-  });
-}
-
 function graph(title: string, width: number, metrics: cloudwatch.IMetric[]): cloudwatch.GraphWidget {
   return new cloudwatch.GraphWidget({ title, width, height: HEIGHT, left: metrics });
 }
@@ -259,7 +252,7 @@ class AlarmStatusOf implements cloudwatch.IWidget {
   private x = 0;
   private y = 0;
 
-  constructor(private readonly alarms: () => TracingAlarmRecord[]) {}
+  constructor(private readonly index: number, private readonly alarms: () => TracingAlarmRecord[]) {}
 
   public position(x: number, y: number): void {
     this.x = x;
@@ -269,7 +262,8 @@ class AlarmStatusOf implements cloudwatch.IWidget {
   public toJson(): any[] {
     const alarms = this.alarms();
     if (alarms.length === 0) {
-      return [{ type: 'text', width: this.width, height: this.height, x: this.x, y: this.y, properties: { markdown: 'No TracingAlarms cover these services yet.' } }];
+      const markdown = this.index === 0 ? 'No TracingAlarms cover these services yet.' : 'No further composite alarms.';
+      return [{ type: 'text', width: this.width, height: this.height, x: this.x, y: this.y, properties: { markdown } }];
     }
     return [{
       type: 'alarm',

@@ -1,8 +1,8 @@
-import { Stack } from 'aws-cdk-lib';
-import { IFunction } from 'aws-cdk-lib/aws-lambda';
+import { Stack, Token } from 'aws-cdk-lib';
+import { CfnFunction, IFunction } from 'aws-cdk-lib/aws-lambda';
 import { IConstruct } from 'constructs';
 import {
-  environmentKey, TracedConnectionRole, TracedEventBusRecord, TracedEventRoute, TracedFunctionRecord, TracedQueueRecord,
+  deploymentKey, stackLabel, TracedConnectionRole, TracedEventBusRecord, TracedEventRoute, TracedFunctionRecord, TracedQueueRecord,
   TracedTopicRecord, TracedTopicSubscription, TracingAlarmRecord, TracingGroupRecord, TracingRegistry,
 } from '../registry/tracing-registry';
 
@@ -50,11 +50,11 @@ export function inventoryOf(stacks: Stack[]): TracedInventory {
         if (fn) return fn.serviceName;
       }
     }
-    return kebab(Stack.of(owner).stackName);
+    return kebab(stackLabel(Stack.of(owner)));
   };
-  const environments = new Set(stacks.map(environmentKey));
+  const deployments = new Set(stacks.map(deploymentKey));
   const defaultGroups = TracingRegistry.inApp(stacks[0])
-    .filter((r) => environments.has(environmentKey(Stack.of(r))))
+    .filter((r) => deployments.has(deploymentKey(Stack.of(r))))
     .flatMap((r) => r.groups.filter((g) => g.defaultFaultsGroup));
   return {
     stacks,
@@ -70,6 +70,22 @@ export function inventoryOf(stacks: Stack[]): TracedInventory {
     alarms: registries.flatMap((r) => r.alarms),
     consumersOf: (owner) => TracingRegistry.of(owner).connectionsOf(owner, TracedConnectionRole.CONSUMER).map((c) => c.function),
   };
+}
+
+/**
+ * The name of a function's log group, read without `fn.logGroup`: that getter creates a `Custom::LogRetention`
+ * (and its provider function) in the function's stack when no log group was given.
+ */
+export function logGroupNameOf(fn: IFunction): string {
+  const logging = (fn.node.defaultChild as CfnFunction | undefined)?.loggingConfig;
+  const given = logging && !Token.isUnresolved(logging) ? (logging as CfnFunction.LoggingConfigProperty).logGroup : undefined;
+  return given ?? `/aws/lambda/${fn.functionName}`;
+}
+
+/** The path of a construct below its stack, kebab-cased: unique in the stack, unlike its id. */
+export function pathBelowStack(construct: IConstruct): string {
+  const stack = Stack.of(construct);
+  return kebab(construct.node.scopes.slice(stack.node.scopes.length).map((c) => c.node.id).join('-'));
 }
 
 /** `OrderPipeline` -> `order-pipeline`: the form service names and alarm names use. */

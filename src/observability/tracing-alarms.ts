@@ -9,6 +9,7 @@ import { Construct, IConstruct } from 'constructs';
 import { alarmInputs, AlarmInput, TracingAlarmKind, TracingAlarmThresholds } from './alarm-inputs';
 import { BuildWhenComplete } from './build-when-complete';
 import { chunks } from './dashboard-sections';
+import { claimPhysicalName } from './physical-names';
 import { inventoryOf, kebab } from './traced-inventory';
 import { TracingRegistry } from '../registry/tracing-registry';
 
@@ -73,6 +74,13 @@ export interface TracingAlarmsProps {
    */
   readonly overrides?: TracingAlarmOverride[];
   /**
+   * Put before every alarm name, for alarms that must not clash with those of another stack or stage in the
+   * same account and Region (a service split over two stacks, Beta and Gamma stages with the same service
+   * names): 1-64 letters, digits, '-' or '_'.
+   * @default - none: names are `<service>-<resource>-<kind>`
+   */
+  readonly alarmNamePrefix?: string;
+  /**
    * One alarm per resource and kind, or per service and kind.
    * @default TracingAlarmGranularity.RESOURCE
    */
@@ -112,6 +120,10 @@ export class TracingAlarms extends Construct {
     if (props.topic && props.createTopic) throw new Error('createTopic: true is not allowed together with topic; give one or the other');
     checkThresholds('thresholds', props.thresholds);
     for (const [i, override] of (props.overrides ?? []).entries()) checkThresholds(`overrides[${i}].thresholds`, override.thresholds);
+    const prefix = props.alarmNamePrefix;
+    if (prefix !== undefined && !Token.isUnresolved(prefix) && !/^[A-Za-z0-9_-]{1,64}$/.test(prefix)) {
+      throw new Error(`alarmNamePrefix: '${prefix}' is not allowed; use 1-64 letters, digits, '-' or '_'`);
+    }
     this.props = props;
     this.topic = props.topic ?? (props.createTopic ? this.createTopic() : undefined);
     Aspects.of(this).add(new BuildWhenComplete(this, () => this.build()));
@@ -140,19 +152,19 @@ export class TracingAlarms extends Construct {
       registry._registerAlarm({ owner: this, alarm, serviceName: service, composite: false });
     };
     if ((this.props.granularity ?? TracingAlarmGranularity.RESOURCE) === TracingAlarmGranularity.RESOURCE) {
-      for (const input of inputs) add(input.serviceName, this.metricAlarm(`${input.serviceName}-${input.resourceName}-${input.kind}`, input));
+      for (const input of inputs) add(input.serviceName, this.metricAlarm(this.name(`${input.serviceName}-${input.resourceName}-${input.kind}`), input));
     } else {
       for (const [key, group] of groupBy(inputs, (i) => `${i.serviceName}\u0000${i.kind}`)) {
         const [service, kind] = key.split('\u0000');
         chunkByMetrics(group).forEach((part, n, all) =>
-          add(service, this.serviceAlarm(all.length > 1 ? `${service}-${kind}-${n + 1}` : `${service}-${kind}`, part)));
+          add(service, this.serviceAlarm(this.name(all.length > 1 ? `${service}-${kind}-${n + 1}` : `${service}-${kind}`), part)));
       }
     }
     for (const [service, alarms] of byService) {
       chunks(alarms, ALARMS_PER_COMPOSITE).forEach((part, n, all) => {
-        const name = all.length > 1 ? `${service}-health-${n + 1}` : `${service}-health`;
-        const composite = new cloudwatch.CompositeAlarm(this, `Composite${alarmId(name)}`, {
-          compositeAlarmName: alarmName(name),
+        const name = this.name(all.length > 1 ? `${service}-health-${n + 1}` : `${service}-health`);
+        const composite = new cloudwatch.CompositeAlarm(this, `Composite${this.alarmId(name)}`, {
+          compositeAlarmName: name,
           alarmDescription: `Any alarm of service ${service}: ${part.length} alarm(s) from cdk-serverless-tracing.`,
           alarmRule: cloudwatch.AlarmRule.anyOf(...part),
         });
@@ -167,14 +179,29 @@ export class TracingAlarms extends Construct {
     this.checkBudget(stack);
   }
 
+  /** The alarm name, prefixed, within 255 characters, and claimed in its account and Region. */
+  private name(base: string): string {
+    const prefixed = this.props.alarmNamePrefix ? `${this.props.alarmNamePrefix}-${base}` : base;
+    const name = prefixed.length <= 255 ? prefixed : `${prefixed.slice(0, 246)}-${hash(prefixed)}`;
+    claimPhysicalName(this, 'alarm', name, 'alarmNamePrefix',
+      'set alarmNamePrefix on one of the TracingAlarms (or give the services distinct serviceName values)');
+    return name;
+  }
+
+  /** A construct id from a unique alarm name; the name's hash keeps it unique past 200 characters or a clash. */
+  private alarmId(name: string): string {
+    const id = kebab(name).split('-').map((w) => w.charAt(0).toUpperCase() + w.slice(1)).join('');
+    return id.length <= 200 && !this.node.tryFindChild(id) && !this.node.tryFindChild(`Composite${id}`) ? id : `${id.slice(0, 191)}${hash(name)}`;
+  }
+
   private metricAlarm(name: string, input: AlarmInput): cloudwatch.Alarm {
     const ids = Object.keys(input.metrics);
     const metric = input.expression === undefined && ids.length === 1 ? input.metrics[ids[0]]
       : new cloudwatch.MathExpression({
         expression: input.expression ?? ids[0], usingMetrics: input.metrics, period: input.period, label: input.description,
       });
-    return new cloudwatch.Alarm(this, alarmId(name), {
-      alarmName: alarmName(name),
+    return new cloudwatch.Alarm(this, this.alarmId(name), {
+      alarmName: name,
       alarmDescription: input.description,
       metric,
       threshold: input.threshold,
@@ -197,8 +224,8 @@ export class TracingAlarms extends Construct {
       return `(${expression}) / ${input.threshold}`;
     });
     const first = part[0];
-    return new cloudwatch.Alarm(this, alarmId(name), {
-      alarmName: alarmName(name),
+    return new cloudwatch.Alarm(this, this.alarmId(name), {
+      alarmName: name,
       alarmDescription: `${first.kindDescription} for any of: ${part.map((p) => p.resourceName).join(', ')}.`,
       metric: new cloudwatch.MathExpression({ expression: terms.length === 1 ? terms[0] : `MAX([${terms.join(', ')}])`, usingMetrics, period: first.period }),
       threshold: 1,
@@ -275,14 +302,6 @@ function groupBy<T>(items: T[], key: (item: T) => string): Map<string, T[]> {
   return map;
 }
 
-/** Alarm names: up to 255 characters. */
-function alarmName(name: string): string {
-  return name.length <= 255 ? name : `${name.slice(0, 246)}-${hash(name)}`;
-}
-
-function alarmId(name: string): string {
-  return kebab(name).split('-').map((w) => w.charAt(0).toUpperCase() + w.slice(1)).join('').slice(0, 200);
-}
 
 function hash(text: string): string {
   return createHash('sha256').update(text).digest('hex').slice(0, 8);

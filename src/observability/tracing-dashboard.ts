@@ -5,7 +5,8 @@ import { BuildWhenComplete } from './build-when-complete';
 import {
   alarmStatusWidgets, busSection, correlationSection, DashboardSection, overviewSection, queueSection, serviceSections, topicSection,
 } from './dashboard-sections';
-import { inventoryOf } from './traced-inventory';
+import { claimPhysicalName } from './physical-names';
+import { inventoryOf, TracedInventory } from './traced-inventory';
 import { environmentKey } from '../registry/tracing-registry';
 
 /** CloudWatch's limit of widgets per dashboard (PutDashboard, "Dashboard Body Structure and Syntax"). */
@@ -34,6 +35,18 @@ function estimatedTemplateBytes(stack: Stack, widget: cloudwatch.IWidget): numbe
   const json = JSON.stringify(stack.resolve(widget.toJson()));
   const references = json.split('{"Ref":').length + json.split('{"Fn::GetAtt":').length - 2;
   return Math.ceil(json.length * 1.2) + references * 120;
+}
+
+/**
+ * How many composite alarms `TracingAlarms` can create for what the dashboard covers: one per service,
+ * including services that only own queues, buses or topics and the faults groups' own, one more per 50
+ * alarms of a service. Counted high, so the status widgets never drop a composite.
+ */
+function compositeAlarmsAtMost(inventory: TracedInventory): number {
+  const owners = inventory.services.length + inventory.queues.length + inventory.buses.length + inventory.topics.length + inventory.groups.length;
+  const alarms = inventory.services.reduce((n, s) => n + 3 * s.functions.length, 0) + 2 * inventory.queues.length
+    + inventory.buses.reduce((n, b) => n + 2 * b.routes.length, 0) + inventory.topics.length + inventory.groups.length;
+  return owners + Math.ceil(alarms / 50);
 }
 
 /**
@@ -99,6 +112,9 @@ export class TracingDashboard extends Construct {
       if (environmentKey(other) !== environmentKey(stack)) {
         throw new Error(`stacks: '${other.node.path}' deploys to ${environmentKey(other)}, not ${environmentKey(stack)}; a dashboard can reference only stacks of its own account and Region`);
       }
+      if (Stage.of(other) !== Stage.of(stack)) {
+        throw new Error(`stacks: '${other.node.path}' is in stage '${Stage.of(other)?.node.path}', not '${Stage.of(stack)?.node.path}'; a dashboard can reference only stacks of its own stage`);
+      }
     }
     this.maxWidgets = props.maxWidgetsPerDashboard ?? MAX_WIDGETS_PER_DASHBOARD;
     if (!Number.isInteger(this.maxWidgets) || this.maxWidgets < 10 || this.maxWidgets > MAX_WIDGETS_PER_DASHBOARD) {
@@ -134,7 +150,7 @@ export class TracingDashboard extends Construct {
     const overview = overviewSection(inventory, title);
     const alarms = () => inventoryOf(this.stacks).alarms;
     const sections: DashboardSection[] = [
-      { title: overview.title, widgets: [...overview.widgets, ...alarmStatusWidgets(alarms, inventory.services.length)] },
+      { title: overview.title, widgets: [...overview.widgets, ...alarmStatusWidgets(alarms, compositeAlarmsAtMost(inventory))] },
       ...inventory.services.flatMap(serviceSections),
       ...queueSection(inventory.queues),
       ...busSection(inventory.buses),
@@ -185,8 +201,12 @@ export class TracingDashboard extends Construct {
   }
 
   private newDashboard(index: number, scope: Construct = this): cloudwatch.Dashboard {
+    const dashboardName = this.baseName === undefined ? undefined : index === 0 ? this.baseName : `${this.baseName}-${index + 1}`;
+    if (dashboardName !== undefined && !Token.isUnresolved(dashboardName)) {
+      claimPhysicalName(this, 'dashboard', dashboardName, 'dashboardName', 'give each TracingDashboard its own dashboardName');
+    }
     return new cloudwatch.Dashboard(scope, index === 0 ? 'Dashboard' : `Dashboard${index + 1}`, {
-      dashboardName: this.baseName === undefined ? undefined : index === 0 ? this.baseName : `${this.baseName}-${index + 1}`,
+      dashboardName,
       defaultInterval: this.defaultInterval,
     });
   }

@@ -4,8 +4,8 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { bindProducer } from '../function/producer-binding';
 import { acknowledgeNagFindings } from '../nag/nag-acknowledgement';
-import { bindProducer } from '../registry/producer-binding';
 import { TracedConnectionRole, TracingRegistry } from '../registry/tracing-registry';
 
 /**

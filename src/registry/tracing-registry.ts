@@ -1,4 +1,4 @@
-import { Stack, Token } from 'aws-cdk-lib';
+import { Names, Stack, Stage, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -193,6 +193,23 @@ const REGISTRY_ID = 'TracingRegistry';
  */
 export function environmentKey(stack: Stack): string {
   return Token.isUnresolved(stack.account) || Token.isUnresolved(stack.region) ? 'region-agnostic' : `${stack.account}/${stack.region}`;
+}
+
+/**
+ * The stage and environment a stack deploys with, as one key: stacks of two stages (Beta, Gamma) are
+ * deployed apart even when they share an account and Region.
+ */
+export function deploymentKey(stack: Stack): string {
+  return `${Stage.of(stack)?.node.path ?? ''}|${environmentKey(stack)}`;
+}
+
+/**
+ * A stable, readable name for a stack in names the library derives: its name, or for a stack whose name
+ * is only known at deploy time (a nested stack) a unique name from its path, so it never depends on the
+ * order tokens were created in.
+ */
+export function stackLabel(stack: Stack): string {
+  return Token.isUnresolved(stack.stackName) ? Names.uniqueResourceName(stack, { maxLength: 64, separator: '-' }) : stack.stackName;
 }
 
 /** The registries of each app (keyed by the construct tree's root), in the order their stacks first traced something. */

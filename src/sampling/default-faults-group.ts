@@ -3,7 +3,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { IConstruct } from 'constructs';
 import { TracingFilter } from './tracing-filter';
 import { TracingGroup } from './tracing-group';
-import { contextIsFalse, environmentKey, OpenTelemetryMode, TracedFunctionRecord, TracingRegistry } from '../registry/tracing-registry';
+import { contextIsFalse, deploymentKey, OpenTelemetryMode, TracedFunctionRecord, TracingRegistry } from '../registry/tracing-registry';
 
 /**
  * Context key that turns the default faults groups off: `"@cdk-serverless-tracing/faultsGroup": false` in
@@ -44,9 +44,10 @@ interface EnvironmentFaultsGroups {
 const groupsByApp = new WeakMap<IConstruct, Map<string, EnvironmentFaultsGroups>>();
 
 /**
- * Puts a newly traced function into its environment's default faults groups: one group per app, account
- * and Region (region-agnostic stacks share one), hosted by the first stack that traced a function there, so
- * an app of any number of stacks takes at most `MAX_DEFAULT_FAULTS_GROUPS` of X-Ray's 25 groups.
+ * Puts a newly traced function into its environment's default faults groups: one group per stage, account
+ * and Region (the app's region-agnostic stacks of a stage share one), hosted by the first stack that traced
+ * a function there, so a stage of any number of stacks takes at most `MAX_DEFAULT_FAULTS_GROUPS` of X-Ray's
+ * 25 groups per Region, and each stage deploys and alarms on its own.
  *
  * Services are matched by their service name, a literal the distro writes as the segment name, so the
  * filter needs no cross-stack reference. A function without an OpenTelemetry layer has only Lambda's own
@@ -79,7 +80,7 @@ function environmentOf(fn: lambda.Function): EnvironmentFaultsGroups {
   const root = stack.node.root;
   const byEnv = groupsByApp.get(root) ?? new Map<string, EnvironmentFaultsGroups>();
   groupsByApp.set(root, byEnv);
-  const key = environmentKey(stack);
+  const key = deploymentKey(stack);
   let env = byEnv.get(key);
   if (!env) {
     const fits = !Token.isUnresolved(stack.stackName) && /^[A-Za-z0-9_-]{1,23}$/.test(stack.stackName);

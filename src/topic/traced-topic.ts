@@ -7,9 +7,9 @@ import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as xray from 'aws-cdk-lib/aws-xray';
 import { Construct } from 'constructs';
+import { bindProducer } from '../function/producer-binding';
 import { deliveryDeadLetterQueue } from '../queue/delivery-dead-letter-queue';
 import { TracedQueue } from '../queue/traced-queue';
-import { bindProducer } from '../registry/producer-binding';
 import { contextIsFalse, TracedConnectionRole, TracingRegistry } from '../registry/tracing-registry';
 
 /**

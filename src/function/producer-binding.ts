@@ -1,7 +1,7 @@
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { IConstruct } from 'constructs';
-import { TracedConnectionRole, TracingRegistry } from './tracing-registry';
-import { producerVariable } from '../function/function-environment';
+import { producerVariable } from './function-environment';
+import { TracedConnectionRole, TracingRegistry } from '../registry/tracing-registry';
 
 /**
  * Makes `fn` a producer of `owner`'s resource once: picks and checks the environment variable, runs
