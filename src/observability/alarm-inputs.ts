@@ -1,4 +1,4 @@
-import { Duration, Stack } from 'aws-cdk-lib';
+import { Duration, Stack, Token, Tokenization } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { IConstruct } from 'constructs';
 import { eventRuleMetric } from './event-rule-metric';
@@ -142,14 +142,19 @@ export function alarmInputs(inventory: TracedInventory, defaults: TracingAlarmTh
         threshold: throttles,
       }, disabled);
       const percent = thresholds.durationPercentOfTimeout ?? 80;
-      const timeoutMs = (f.function.timeout ?? Duration.seconds(3)).toMilliseconds();
+      const timeout = secondsOf(f.function.timeout ?? Duration.seconds(3), `the timeout of '${f.function.node.path}'`);
+      const literal = !Token.isUnresolved(percent) && !Token.isUnresolved(timeout);
       push({
         ...base,
         kind: TracingAlarmKind.FUNCTION_DURATION,
         kindDescription: 'p99 duration near the timeout',
-        description: `${f.function.node.path}: p99 duration at ${percent} % of the ${timeoutMs / 1000} s timeout or more over 5 minutes (2 of 3 periods).`,
+        description: `${f.function.node.path}: p99 duration at ${percent} % of the ${timeout} s timeout or more over 5 minutes (2 of 3 periods).`,
         metrics: { d: f.function.metricDuration({ period: FIVE_MINUTES, statistic: 'p99' }) },
-        threshold: Math.round(timeoutMs * percent) / 100,
+        // In milliseconds when both are known; with a deploy-time value CloudFormation cannot multiply, so
+        // the alarm compares the duration as a percentage of the timeout instead.
+        ...literal
+          ? { threshold: Math.round(timeout * 1000 * percent) / 100 }
+          : { expression: `100 * d / (1000 * ${Tokenization.stringifyNumber(timeout)})`, threshold: percent },
       }, disabled);
     }
   }
@@ -170,15 +175,15 @@ export function alarmInputs(inventory: TracedInventory, defaults: TracingAlarmTh
       evaluationPeriods: 1,
       datapointsToAlarm: 1,
     }, disabled);
-    const age = thresholds.queueMessageAge ?? defaultMessageAge(inventory, record.owner);
+    const age = secondsOf(thresholds.queueMessageAge ?? defaultMessageAge(inventory, record.owner), 'thresholds.queueMessageAge');
     push({
       kind: TracingAlarmKind.QUEUE_MESSAGE_AGE,
       kindDescription: 'Age of the oldest message',
       serviceName,
       resourceName,
-      description: `${record.owner.node.path}: the oldest message is ${age.toHumanString()} old or more (3 of 3 minutes): consumers are failing or not keeping up.`,
+      description: `${record.owner.node.path}: the oldest message is ${age} seconds old or more (3 of 3 minutes): consumers are failing or not keeping up.`,
       metrics: { a: record.queue.metricApproximateAgeOfOldestMessage({ period: ONE_MINUTE, statistic: cloudwatch.Stats.MAXIMUM }) },
-      threshold: age.toSeconds(),
+      threshold: age,
       period: ONE_MINUTE,
       evaluationPeriods: 3,
       datapointsToAlarm: 3,
@@ -260,7 +265,20 @@ export function alarmInputs(inventory: TracedInventory, defaults: TracingAlarmTh
 function defaultMessageAge(inventory: TracedInventory, owner: IConstruct): Duration {
   const consumers = inventory.services.flatMap((s) => s.functions)
     .filter((f) => inventory.consumersOf(owner).includes(f.function));
-  if (consumers.length === 0) return Duration.minutes(15);
-  const longest = Math.max(...consumers.map((f) => (f.function.timeout ?? Duration.seconds(3)).toSeconds()));
+  const known = consumers.map((f) => f.function.timeout ?? Duration.seconds(3)).filter((t) => !t.isUnresolved());
+  if (known.length === 0) return Duration.minutes(15);
+  const longest = Math.max(...known.map((t) => t.toSeconds()));
   return Duration.seconds(Math.max(300, 12 * longest));
+}
+
+/**
+ * A duration in seconds; a deploy-time one must be given in seconds (`Duration.seconds(token)`), since
+ * CloudFormation cannot convert units.
+ */
+function secondsOf(duration: Duration, what: string): number {
+  try {
+    return duration.toSeconds();
+  } catch {
+    throw new Error(`${what}: a deploy-time value is only allowed in seconds (Duration.seconds(...)), which CloudFormation need not convert`);
+  }
 }

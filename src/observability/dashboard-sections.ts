@@ -69,7 +69,9 @@ export function alarmStatusWidgets(alarms: () => TracingAlarmRecord[], composite
 export function serviceSections(service: TracedService): DashboardSection[] {
   return chunks(service.functions, FUNCTIONS_PER_WIDGET).map((functions, i, all) => {
     const title = `Service ${service.name}${part(i, all.length, 1)}`;
-    const timeouts = [...new Set(functions.map((f) => f.function.timeout?.toSeconds() ?? 3))].sort((a, b) => a - b);
+    // A timeout only known at deploy time gets no line: the annotation's value must be a number.
+    const known = functions.map((f) => f.function.timeout ?? Duration.seconds(3)).filter((t) => !t.isUnresolved());
+    const timeouts = [...new Set(known.map((t) => t.toSeconds()))].sort((a, b) => a - b);
     const errorRates = functions.map((f, j) => new cloudwatch.MathExpression({
       expression: `IF(i${j} > 0, 100 * e${j} / i${j}, 0)`,
       usingMetrics: { [`e${j}`]: f.function.metricErrors({ period: PERIOD }), [`i${j}`]: f.function.metricInvocations({ period: PERIOD }) },

@@ -1,5 +1,5 @@
 import { createHash } from 'crypto';
-import { Annotations, Aspects, CfnResource, Duration, Stack, Token } from 'aws-cdk-lib';
+import { Annotations, Aspects, CfnResource, Duration, Stack, Token, Tokenization } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -11,6 +11,7 @@ import { BuildWhenComplete } from './build-when-complete';
 import { chunks } from './dashboard-sections';
 import { claimPhysicalName } from './physical-names';
 import { inventoryOf, kebab } from './traced-inventory';
+import { acknowledgeCompositeInput } from '../nag/nag-acknowledgement';
 import { TracingRegistry } from '../registry/tracing-registry';
 
 /** CloudFormation's limit of resources per stack. */
@@ -147,6 +148,7 @@ export class TracingAlarms extends Construct {
       .filter((input) => !disabled.has(input.kind) && !input.disabled);
     const byService = new Map<string, cloudwatch.Alarm[]>();
     const add = (service: string, alarm: cloudwatch.Alarm) => {
+      acknowledgeCompositeInput(alarm.node.defaultChild as CfnResource, `the composite alarm of service ${service} (${this.name(`${service}-health`, false)})`);
       byService.set(service, [...byService.get(service) ?? [], alarm]);
       this._alarms.push(alarm);
       registry._registerAlarm({ owner: this, alarm, serviceName: service, composite: false });
@@ -180,11 +182,13 @@ export class TracingAlarms extends Construct {
   }
 
   /** The alarm name, prefixed, within 255 characters, and claimed in its account and Region. */
-  private name(base: string): string {
+  private name(base: string, claim = true): string {
     const prefixed = this.props.alarmNamePrefix ? `${this.props.alarmNamePrefix}-${base}` : base;
     const name = prefixed.length <= 255 ? prefixed : `${prefixed.slice(0, 246)}-${hash(prefixed)}`;
-    claimPhysicalName(this, 'alarm', name, 'alarmNamePrefix',
-      'set alarmNamePrefix on one of the TracingAlarms (or give the services distinct serviceName values)');
+    if (claim) {
+      claimPhysicalName(this, 'alarm', name, 'alarmNamePrefix',
+        'set alarmNamePrefix on one of the TracingAlarms (or give the services distinct serviceName values)');
+    }
     return name;
   }
 
@@ -221,7 +225,7 @@ export class TracingAlarms extends Construct {
         usingMetrics[`${id}_${i}`] = metric;
         expression = expression.replace(new RegExp(`\\b${id}\\b`, 'g'), `${id}_${i}`);
       }
-      return `(${expression}) / ${input.threshold}`;
+      return `(${expression}) / ${Tokenization.stringifyNumber(input.threshold)}`;
     });
     const first = part[0];
     return new cloudwatch.Alarm(this, this.alarmId(name), {

@@ -1,4 +1,4 @@
-import { Aspects, Duration, Stack, Stage, Token } from 'aws-cdk-lib';
+import { Aspects, Duration, Stack, Stage, Token, Tokenization } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { Construct } from 'constructs';
 import { BuildWhenComplete } from './build-when-complete';
@@ -35,6 +35,19 @@ function estimatedTemplateBytes(stack: Stack, widget: cloudwatch.IWidget): numbe
   const json = JSON.stringify(stack.resolve(widget.toJson()));
   const references = json.split('{"Ref":').length + json.split('{"Fn::GetAtt":').length - 2;
   return Math.ceil(json.length * 1.2) + references * 120;
+}
+
+/**
+ * The dashboard's opening time range. aws-cdk-lib renders `defaultInterval` with `toIsoString()`, which a
+ * deploy-time duration cannot take; its own unit can, so such a value becomes the `start` it would render.
+ */
+function isoInterval(interval: Duration): { defaultInterval?: Duration; start?: string } {
+  if (!interval.isUnresolved()) return { defaultInterval: interval };
+  const unit = interval.unitLabel();
+  const amount = Tokenization.stringifyNumber(
+    unit === 'days' ? interval.toDays() : unit === 'hours' ? interval.toHours() : unit === 'minutes' ? interval.toMinutes() : interval.toSeconds());
+  const designator = { days: 'D', hours: 'H', minutes: 'M' }[unit as 'days'] ?? 'S';
+  return { start: unit === 'days' ? `-P${amount}D` : `-PT${amount}${designator}` };
 }
 
 /**
@@ -117,6 +130,9 @@ export class TracingDashboard extends Construct {
       }
     }
     this.maxWidgets = props.maxWidgetsPerDashboard ?? MAX_WIDGETS_PER_DASHBOARD;
+    if (Token.isUnresolved(this.maxWidgets)) {
+      throw new Error('maxWidgetsPerDashboard: a deploy-time value is not allowed here because the widgets are split into dashboards at synthesis; use a number from 10 to 500');
+    }
     if (!Number.isInteger(this.maxWidgets) || this.maxWidgets < 10 || this.maxWidgets > MAX_WIDGETS_PER_DASHBOARD) {
       throw new Error(`maxWidgetsPerDashboard: ${this.maxWidgets} is not allowed; use an integer from 10 to ${MAX_WIDGETS_PER_DASHBOARD}`);
     }
@@ -207,7 +223,7 @@ export class TracingDashboard extends Construct {
     }
     return new cloudwatch.Dashboard(scope, index === 0 ? 'Dashboard' : `Dashboard${index + 1}`, {
       dashboardName,
-      defaultInterval: this.defaultInterval,
+      ...isoInterval(this.defaultInterval),
     });
   }
 }

@@ -1,4 +1,4 @@
-import { Token } from 'aws-cdk-lib';
+import { Token, Tokenization } from 'aws-cdk-lib';
 
 /**
  * An X-Ray filter expression, built fluently: `TracingFilter.fault().and(TracingFilter.service('charge'))`.
@@ -20,18 +20,24 @@ export class TracingFilter {
     return new TracingFilter('error = true');
   }
 
-  /** Traces slower than `seconds` (`responsetime > seconds`). */
+  /**
+   * Traces slower than `seconds` (`responsetime > seconds`). A deploy-time value goes into the group's
+   * `FilterExpression` as a reference, unchecked.
+   */
   public static responseTimeOver(seconds: number): TracingFilter {
-    if (!Number.isFinite(seconds) || seconds <= 0) throw new Error(`responseTimeOver: ${seconds} is not allowed; use a number of seconds above 0`);
-    return new TracingFilter(`responsetime > ${seconds}`);
+    if (!Token.isUnresolved(seconds) && (!Number.isFinite(seconds) || seconds <= 0)) {
+      throw new Error(`responseTimeOver: ${seconds} is not allowed; use a number of seconds above 0`);
+    }
+    return new TracingFilter(`responsetime > ${Tokenization.stringifyNumber(seconds)}`);
   }
 
   /** Traces whose segments carry an annotation with this value (`annotation.key = value`). */
   public static annotation(key: string, value: string | number | boolean): TracingFilter {
-    if (!/^[A-Za-z0-9_]{1,500}$/.test(key)) {
+    if (!Token.isUnresolved(key) && !/^[A-Za-z0-9_]{1,500}$/.test(key)) {
       throw new Error(`annotation: key '${key}' is not allowed; X-Ray annotation keys are letters, digits and '_'`);
     }
-    return new TracingFilter(`annotation.${key} = ${typeof value === 'string' ? quote(value) : String(value)}`);
+    const literal = typeof value === 'string' ? quote(value) : typeof value === 'number' ? Tokenization.stringifyNumber(value) : String(value);
+    return new TracingFilter(`annotation.${key} = ${literal}`);
   }
 
   /** An expression written in the X-Ray filter language, used as given. */
