@@ -22,7 +22,7 @@ describe('FunctionTracing.instrument on an existing function', () => {
       Layers: ['arn:aws:lambda:us-east-1:615299751070:layer:AWSOpenTelemetryDistroJs:15'],
       Environment: { Variables: Match.objectLike({ AWS_LAMBDA_EXEC_WRAPPER: '/opt/otel-instrument', OTEL_SERVICE_NAME: 'existing' }) },
     });
-    template.hasResourceProperties('AWS::IAM::Policy', {
+    template.hasResourceProperties('AWS::IAM::ManagedPolicy', {
       PolicyDocument: { Statement: [Match.objectLike({ Action: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'], Resource: '*' })] },
     });
     expect(TracingRegistry.of(stack).functions).toEqual([record]);

@@ -24,6 +24,6 @@ describe('cdk-nag (AwsSolutions and Serverless packs)', () => {
       expect.stringMatching(/^\/Bare\/Fn\/ServiceRole\/Resource: AwsSolutions-IAM4\[Policy::.*AWSLambdaBasicExecutionRole\]/),
       expect.stringMatching(/^\/Bare\/Fn\/Resource: Serverless-LambdaDefaultMemorySize/),
     ]));
-    expect(findings.filter((f) => /XRayTracingPolicy|ApplicationSignals|DeadLetterQueue|SqsEventSource|Resource::\*/.test(f))).toEqual([]);
+    expect(findings.filter((f) => /TracingXRayWritePolicy|ApplicationSignals|DeadLetterQueue|SqsEventSource|Resource::\*/.test(f))).toEqual([]);
   });
 });

@@ -2,7 +2,7 @@ import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { inlineFunctionProps, regionalStack, snapshotOf } from './helpers';
-import { OpenTelemetryLayer, SamplingStrategy, TracedFunction, TracingRegistry, TracingSamplingRule } from '../src';
+import { OpenTelemetryLayer, SamplingStrategy, TracedFunction, TracingFilter, TracingGroup, TracingRegistry, TracingSamplingRule } from '../src';
 
 describe('TracingSamplingRule', () => {
   test('matches the snapshot and defaults every matcher to *', () => {
@@ -35,7 +35,7 @@ describe('TracingSamplingRule', () => {
     const stack = regionalStack();
     new TracingSamplingRule(stack, 'Payments', {
       priority: 10,
-      fixedRate: 1,
+      fixedRate: 0.25,
       reservoirSize: 5,
       serviceName: 'orders-api/prod',
       serviceType: 'AWS::ApiGateway::Stage',
@@ -50,7 +50,7 @@ describe('TracingSamplingRule', () => {
       SamplingRule: Match.objectLike({
         RuleName: Match.stringLikeRegexp('^TestStack-Payments'),
         Priority: 10,
-        FixedRate: 1,
+        FixedRate: 0.25,
         ReservoirSize: 5,
         HTTPMethod: 'POST',
         URLPath: '/payments/*',
@@ -160,5 +160,33 @@ describe('samplingRatio on traced functions', () => {
   ];
   test.each(invalid)('refuses %s', (_name, props, message) => {
     expect(() => new TracedFunction(regionalStack(), 'F', { ...inlineFunctionProps(lambda.Runtime.NODEJS_22_X), ...props })).toThrow(message);
+  });
+});
+
+describe('X-Ray names and rates that X-Ray would refuse or misread', () => {
+  test('refuses the reserved rule name Default', () => {
+    expect(() => new TracingSamplingRule(regionalStack(), 'R', { ruleName: 'Default', priority: 1, fixedRate: 0.1 }))
+      .toThrow(/^ruleName: 'Default' is not allowed; X-Ray reserves it/);
+  });
+
+  test('refuses a boost whose maxRate is below the fixedRate', () => {
+    expect(() => new TracingSamplingRule(regionalStack(), 'R', { priority: 1, fixedRate: 0.2, samplingRateBoost: { maxRate: 0.1, cooldown: Duration.minutes(1) } }))
+      .toThrow(/^samplingRateBoost.maxRate: 0.1 is not allowed; a boost samples more, so use at least the rule's fixedRate \(0.2\)/);
+  });
+
+  test('refuses a rule or group name another stack of the app uses in the same account and Region, not in another Region', () => {
+    const app = new App();
+    const env = { account: '123456789012', region: 'us-east-1' };
+    const a = new Stack(app, 'A', { env });
+    const b = new Stack(app, 'B', { env });
+    const west = new Stack(app, 'West', { env: { ...env, region: 'us-west-2' } });
+    new TracingSamplingRule(a, 'R', { ruleName: 'api', priority: 1, fixedRate: 0.1 });
+    new TracingGroup(a, 'G', { groupName: 'slow', filter: TracingFilter.responseTimeOver(3) });
+    expect(() => new TracingSamplingRule(b, 'R', { ruleName: 'api', priority: 2, fixedRate: 0.1 }))
+      .toThrow(/^ruleName: 'api' is already used by 'A\/R' in the same account and Region/);
+    expect(() => new TracingGroup(b, 'G', { groupName: 'slow', filter: TracingFilter.fault() }))
+      .toThrow(/^groupName: 'slow' is already used by 'A\/G' in the same account and Region/);
+    expect(() => new TracingSamplingRule(west, 'R', { ruleName: 'api', priority: 1, fixedRate: 0.1 })).not.toThrow();
+    expect(() => new TracingGroup(west, 'G', { groupName: 'slow', filter: TracingFilter.fault() })).not.toThrow();
   });
 });

@@ -76,3 +76,44 @@ describe('exporter', () => {
     expect(FunctionTracing.instrument(fn, { exporter: TraceExporter.xray() })).toBe(TracingRegistry.of(fn).findFunction(fn));
   });
 });
+
+describe('OTLP credentials are never written in clear', () => {
+  test.each([
+    ['user and password in the URL', 'https://user:s3cret@otlp.example.com/v1/traces', /^exporter: endpoint 'https:\/\/\*\*\*:\*\*\*@otlp.example.com\/v1\/traces' carries credentials in the URL, which would be written in clear into the template; put them in a Secrets Manager secret and pass it as headersSecret/],
+    ['an api_key query parameter', 'https://otlp.example.com/v1/traces?api_key=abc123', /^exporter: endpoint 'https:\/\/otlp.example.com\/v1\/traces\?api_key=\*\*\*' carries the query parameter 'api_key'/],
+    ['a token query parameter', 'https://otlp.example.com/v1/traces?region=eu&Token=abc', /carries the query parameter 'Token'/],
+  ])('refuses an endpoint with %s, without repeating the secret', (_name, endpoint, message) => {
+    let error: Error | undefined;
+    try {
+      TraceExporter.otlp({ endpoint });
+    } catch (e) {
+      error = e as Error;
+    }
+    expect(error?.message).toMatch(message);
+    expect(error?.message).not.toMatch(/s3cret|abc123|=abc\b/);
+  });
+
+  test('accepts an endpoint with harmless query parameters', () => {
+    expect(() => TraceExporter.otlp({ endpoint: 'https://otlp.example.com/v1/traces?dataset=orders' })).not.toThrow();
+  });
+
+  test.each(['OTEL_EXPORTER_OTLP_HEADERS', 'OTEL_EXPORTER_OTLP_TRACES_HEADERS'])('refuses a literal %s in a traced function\'s environment', (key) => {
+    const stack = regionalStack();
+    expect(() => new TracedFunction(stack, 'F', { ...inlineFunctionProps(), environment: { [key]: 'x-honeycomb-team=abc' } }))
+      .toThrow(new RegExp(`^environment: ${key} on 'TestStack/F' is a literal value, which would be written in clear into the template`));
+    const plain = new lambda.Function(stack, 'Plain', { ...inlineFunctionProps(), environment: { [key]: 'x-api-key=abc' } });
+    expect(() => FunctionTracing.instrument(plain)).toThrow(new RegExp(`^environment: ${key} on 'TestStack/Plain' is a literal value`));
+  });
+
+  test('accepts a dynamic reference, and refuses a literal added after tracing at synthesis', () => {
+    const stack = regionalStack();
+    const secret = secretsmanager.Secret.fromSecretNameV2(stack, 'Key', 'otlp-headers');
+    new TracedFunction(stack, 'Ref', { ...inlineFunctionProps(), environment: { OTEL_EXPORTER_OTLP_HEADERS: secret.secretValue.unsafeUnwrap() } });
+    const [traced] = Object.values(Template.fromStack(stack).findResources('AWS::Lambda::Function'));
+    expect(JSON.stringify(traced.Properties.Environment.Variables.OTEL_EXPORTER_OTLP_HEADERS)).toContain('{{resolve:secretsmanager:');
+    const later = regionalStack();
+    const fn = new TracedFunction(later, 'F', inlineFunctionProps());
+    fn.addEnvironment('OTEL_EXPORTER_OTLP_HEADERS', 'x-api-key=abc');
+    expect(() => Template.fromStack(later)).toThrow(/OTEL_EXPORTER_OTLP_HEADERS was set to a literal value after the function was traced/);
+  });
+});

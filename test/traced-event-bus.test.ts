@@ -1,4 +1,4 @@
-import { Duration } from 'aws-cdk-lib';
+import { CfnParameter, Duration } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -156,5 +156,61 @@ describe('TracedEventBus options', () => {
     expect(bus.addProducer(fn, { environmentVariable: 'BUS' })).toBe('BUS');
     expect(bus.addProducer(fn, { environmentVariable: 'BUS' })).toBe('BUS');
     expect(() => bus.addProducer(fn, { environmentVariable: 'OTHER' })).toThrow(/already produces to 'TestStack\/Payments' through BUS, not OTHER/);
+  });
+});
+
+describe('TracedEventBus queue targets', () => {
+  test('an encrypted queue lets EventBridge send from this rule only, and use its key for exactly what sending needs', () => {
+    const stack = regionalStack();
+    const bus = new TracedEventBus(stack, 'Payments');
+    const audit = new TracedQueue(stack, 'Audit', { encryption: sqs.QueueEncryption.KMS });
+    const rule = bus.addConsumer('AuditPayments', audit, { eventPattern: PATTERN });
+    const template = Template.fromStack(stack);
+    const ruleArn = { 'Fn::GetAtt': [stack.getLogicalId(rule.node.defaultChild as events.CfnRule), 'Arn'] };
+    template.hasResourceProperties('AWS::SQS::QueuePolicy', {
+      PolicyDocument: { Statement: Match.arrayWith([{ Action: 'sqs:SendMessage', Effect: 'Allow', Principal: { Service: 'events.amazonaws.com' }, Resource: Match.anyValue(), Condition: { ArnEquals: { 'aws:SourceArn': ruleArn } } }]) },
+    });
+    const [key] = Object.values(template.findResources('AWS::KMS::Key'));
+    const forEvents = key.Properties.KeyPolicy.Statement.filter((s: any) => s.Principal?.Service === 'events.amazonaws.com');
+    expect(forEvents).toEqual([{
+      Action: ['kms:GenerateDataKey', 'kms:Decrypt'],
+      Effect: 'Allow',
+      Principal: { Service: 'events.amazonaws.com' },
+      Resource: '*',
+      Condition: { StringEquals: { 'aws:SourceAccount': '123456789012' } },
+    }]);
+    expect(JSON.stringify(key.Properties.KeyPolicy)).not.toMatch(/kms:Encrypt|kms:ReEncrypt|GenerateDataKey\*/);
+  });
+
+  test('refuses a queue encrypted with the AWS managed SQS key, which EventBridge cannot use', () => {
+    const stack = regionalStack();
+    const bus = new TracedEventBus(stack, 'Payments');
+    const managed = new TracedQueue(stack, 'Managed', { encryption: sqs.QueueEncryption.KMS_MANAGED });
+    expect(() => bus.addConsumer('R', managed, { eventPattern: PATTERN }))
+      .toThrow(/^target: 'TestStack\/Managed' is encrypted with the AWS managed key for SQS \(alias\/aws\/sqs\), .*; give the TracedQueue encryption: QueueEncryption.SQS_MANAGED, or QueueEncryption.KMS/);
+    expect(stack.node.tryFindChild('Payments')!.node.tryFindChild('R')).toBeUndefined();
+  });
+});
+
+describe('TracedEventBus archive retention', () => {
+  test.each([
+    ['0 days, which EventBridge reads as forever', Duration.days(0), /^archive.retention: 0 days is not allowed; use a whole number of days from 1 \(leave it out to keep events forever\)/],
+    ['part of a day', Duration.hours(36), /^archive.retention: 1 day 12 hours is not allowed; use a whole number of days from 1/],
+  ])('refuses %s', (_name, retention, message) => {
+    expect(() => new TracedEventBus(regionalStack(), 'Bus', { archive: { retention } })).toThrow(message);
+  });
+
+  test('refuses an archive name EventBridge would refuse', () => {
+    expect(() => new TracedEventBus(regionalStack(), 'Bus', { archive: { archiveName: 'payments archive' } }))
+      .toThrow(/^archive.archiveName: 'payments archive' is not allowed; use 1-48 letters, digits, '.', '-' or '_'/);
+    expect(() => new TracedEventBus(regionalStack(), 'Bus', { archive: { archiveName: 'a'.repeat(49) } })).toThrow(/^archive.archiveName: 'a{49}' is not allowed/);
+  });
+
+  test('accepts whole days, and a deploy-time value', () => {
+    const stack = regionalStack();
+    new TracedEventBus(stack, 'A', { archive: { retention: Duration.hours(48) } });
+    new TracedEventBus(stack, 'B', { archive: { retention: Duration.days(new CfnParameter(stack, 'Days', { type: 'Number' }).valueAsNumber) } });
+    Template.fromStack(stack).hasResourceProperties('AWS::Events::Archive', { RetentionDays: 2 });
+    Template.fromStack(stack).hasResourceProperties('AWS::Events::Archive', { RetentionDays: { Ref: 'Days' } });
   });
 });

@@ -39,34 +39,16 @@ describe('TracedFunction defaults', () => {
     });
   });
 
-  test('grants X-Ray writes in a policy holding only those two actions, acknowledged for cdk-nag', () => {
-    template.hasResource('AWS::IAM::Policy', {
-      Properties: {
-        PolicyDocument: {
-          Statement: [{ Action: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'], Effect: 'Allow', Resource: '*' }],
-        },
-      },
-      Metadata: {
-        cdk_nag: { rules_to_suppress: [Match.objectLike({ id: 'AwsSolutions-IAM5', applies_to: ['Resource::*'] })] },
-      },
-    });
-    // The role's default policy does not get the X-Ray statement as well.
-    const policies = template.findResources('AWS::IAM::Policy');
-    const xrayStatements = Object.values(policies)
-      .flatMap((p: any) => p.Properties.PolicyDocument.Statement)
-      .filter((s: any) => JSON.stringify(s.Action).includes('xray:'));
-    expect(xrayStatements).toHaveLength(1);
-  });
-
-  test('the function waits for the X-Ray policy, and the role does not (no cycle)', () => {
-    const functions = template.findResources('AWS::Lambda::Function');
-    const [fnLogicalId] = Object.keys(functions);
-    const [policyId] = Object.keys(template.findResources('AWS::IAM::Policy', {
-      Properties: { PolicyDocument: { Statement: [Match.objectLike({ Action: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'] })] } },
-    }));
-    expect(functions[fnLogicalId].DependsOn).toContain(policyId);
-    const roles = template.findResources('AWS::IAM::Role');
-    for (const role of Object.values(roles)) expect(role.DependsOn ?? []).not.toContain(policyId);
+  test('grants X-Ray writes through one customer managed policy per stack holding only those two actions, acknowledged for cdk-nag', () => {
+    template.resourceCountIs('AWS::IAM::ManagedPolicy', 1);
+    const [[policyId, policy]] = Object.entries(template.findResources('AWS::IAM::ManagedPolicy'));
+    expect(policy.Properties.PolicyDocument.Statement).toEqual([{ Action: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'], Effect: 'Allow', Resource: '*' }]);
+    expect(policy.Metadata.cdk_nag.rules_to_suppress).toEqual([expect.objectContaining({ id: 'AwsSolutions-IAM5', applies_to: ['Resource::*'] })]);
+    // no inline policy carries an X-Ray statement (HIPAA and NIST 800-53 flag inline policies)
+    const inline = Object.values(template.findResources('AWS::IAM::Policy')).flatMap((p: any) => p.Properties.PolicyDocument.Statement);
+    expect(inline.filter((s: any) => JSON.stringify(s.Action).includes('xray:'))).toEqual([]);
+    // the role references it, so the function (which waits for its role) starts with the permission
+    template.hasResourceProperties('AWS::IAM::Role', { ManagedPolicyArns: Match.arrayWith([{ Ref: policyId }]) });
   });
 
   test('attaches the Application Signals managed policy with a scoped acknowledgement', () => {
@@ -256,12 +238,18 @@ describe('layer selection', () => {
     Annotations.fromStack(stack).hasWarning('/TestStack/Fn', Match.stringLikeRegexp('CloudWatchLambdaApplicationSignalsExecutionRolePolicy'));
   });
 
-  test('two functions sharing a role share one X-Ray policy', () => {
+  test('functions share one X-Ray policy per stack, attached once per role', () => {
     const stack = regionalStack();
     const role = new iam.Role(stack, 'Shared', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
     new TracedFunction(stack, 'A', { ...inlineFunctionProps(), role });
     new TracedFunction(stack, 'B', { ...inlineFunctionProps(), role });
-    Template.fromStack(stack).resourceCountIs('AWS::IAM::Policy', 1);
+    new TracedFunction(stack, 'C', inlineFunctionProps());
+    const template = Template.fromStack(stack);
+    template.resourceCountIs('AWS::IAM::ManagedPolicy', 1);
+    const [policyId] = Object.keys(template.findResources('AWS::IAM::ManagedPolicy'));
+    const shared = Object.values(template.findResources('AWS::IAM::Role')).filter((r: any) => JSON.stringify(r.Properties.ManagedPolicyArns).includes(policyId));
+    expect(shared).toHaveLength(2);
+    expect(JSON.stringify(template.toJSON()).split(`{"Ref":"${policyId}"}`).length - 1).toBe(2);
   });
 });
 

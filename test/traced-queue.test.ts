@@ -1,4 +1,4 @@
-import { Duration, Lazy } from 'aws-cdk-lib';
+import { CfnParameter, Duration, Lazy } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -273,5 +273,30 @@ describe('TracedQueue refuses bad input', () => {
     expect(() => new TracedQueue(stack, '42').addProducer(fn)).toThrow(/^environmentVariable: '42_QUEUE_URL' \(derived from the construct id '42'; pass environmentVariable\) is not allowed/);
     queue.addProducer(fn);
     expect(() => queue.addProducer(fn, { environmentVariable: 'OTHER' })).toThrow(/already produces to 'TestStack\/Q' through Q_QUEUE_URL/);
+  });
+});
+
+describe('TracedQueue hardening', () => {
+  test('states the 4-day retention of the queue explicitly', () => {
+    const stack = regionalStack();
+    new TracedQueue(stack, 'Jobs');
+    Template.fromStack(stack).hasResourceProperties('AWS::SQS::Queue', { MessageRetentionPeriod: 345600, RedrivePolicy: Match.anyValue() });
+    Template.fromStack(stack).hasResourceProperties('AWS::SQS::Queue', { MessageRetentionPeriod: 1209600, RedrivePolicy: Match.absent() });
+  });
+
+  test.each([
+    ['under a minute', { encryption: sqs.QueueEncryption.KMS, dataKeyReuse: Duration.seconds(30) }, /^dataKeyReuse: 30 seconds is not allowed; use 1 minute to 24 hours/],
+    ['over a day', { encryption: sqs.QueueEncryption.KMS_MANAGED, dataKeyReuse: Duration.hours(25) }, /^dataKeyReuse: 1 day 1 hour is not allowed; use 1 minute to 24 hours/],
+    ['with SQS-managed encryption', { dataKeyReuse: Duration.minutes(10) }, /^dataKeyReuse: is not allowed with SQS-managed encryption, where SQS ignores it/],
+  ])('refuses a data key reuse period %s', (_name, props, message) => {
+    expect(() => new TracedQueue(regionalStack(), 'Q', props)).toThrow(message);
+  });
+
+  test('accepts a data key reuse period with KMS encryption, and as a deploy-time value', () => {
+    const stack = regionalStack();
+    new TracedQueue(stack, 'Q', { encryption: sqs.QueueEncryption.KMS, dataKeyReuse: Duration.hours(24) });
+    new TracedQueue(stack, 'T', { encryption: sqs.QueueEncryption.KMS, dataKeyReuse: Duration.seconds(new CfnParameter(stack, 'Reuse', { type: 'Number' }).valueAsNumber) });
+    Template.fromStack(stack).hasResourceProperties('AWS::SQS::Queue', { KmsDataKeyReusePeriodSeconds: 86400 });
+    Template.fromStack(stack).hasResourceProperties('AWS::SQS::Queue', { KmsDataKeyReusePeriodSeconds: { Ref: 'Reuse' } });
   });
 });

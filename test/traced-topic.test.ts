@@ -1,7 +1,8 @@
-import { App, Stack } from 'aws-cdk-lib';
+import { App, CfnParameter, CfnResource, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { inlineFunctionProps, regionalStack, snapshotOf } from './helpers';
 import { SNS_XRAY_POLICY_CONTEXT, TracedConnectionRole, TracedFunction, TracedQueue, TracedTopic, TracingRegistry, TracingReport } from '../src';
 
@@ -121,5 +122,41 @@ describe('TracedTopic options', () => {
     const topic = new TracedTopic(stack, 'T');
     const fn = new TracedFunction(stack, 'P', { ...inlineFunctionProps(), environment: { T_TOPIC_ARN: 'x' } });
     expect(() => topic.addProducer(fn)).toThrow(/^environmentVariable: T_TOPIC_ARN is already set on 'TestStack\/P'/);
+  });
+});
+
+describe('TracedTopic names', () => {
+  test.each([
+    ['spaces', { topicName: 'order events' }],
+    ['a dot in a standard topic', { topicName: 'orders.v2' }],
+    ['257 characters', { topicName: 'a'.repeat(257) }],
+    ['a FIFO name of 252 characters before .fifo', { topicName: `${'a'.repeat(252)}.fifo`, fifo: true }],
+  ])('refuses a name with %s', (_name, props) => {
+    expect(() => new TracedTopic(regionalStack(), 'T', props)).toThrow(/^topicName: '.*' is not allowed; use 1-256 letters, digits, '-' or '_'/);
+  });
+
+  test('accepts valid names, FIFO ones with .fifo, and deploy-time names', () => {
+    const stack = regionalStack();
+    new TracedTopic(stack, 'A', { topicName: 'order-events_v2' });
+    new TracedTopic(stack, 'B', { topicName: 'orders.fifo', fifo: true });
+    new TracedTopic(stack, 'C', { topicName: new CfnParameter(stack, 'Name').valueAsString });
+    Template.fromStack(stack).resourceCountIs('AWS::SNS::Topic', 3);
+  });
+});
+
+describe('TracedTopic least privilege', () => {
+  test('SNS may use an encrypted queue\'s key for exactly what delivery needs, only from this topic', () => {
+    const stack = regionalStack();
+    const queue = new TracedQueue(stack, 'Q', { encryption: sqs.QueueEncryption.KMS });
+    const topic = new TracedTopic(stack, 'T');
+    topic.addSubscriber(queue);
+    const [key] = Object.values(Template.fromStack(stack).findResources('AWS::KMS::Key'));
+    expect(key.Properties.KeyPolicy.Statement.filter((s: any) => s.Principal?.Service === 'sns.amazonaws.com')).toEqual([{
+      Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
+      Effect: 'Allow',
+      Principal: { Service: 'sns.amazonaws.com' },
+      Resource: '*',
+      Condition: { ArnEquals: { 'aws:SourceArn': { Ref: stack.getLogicalId(topic.topic.node.defaultChild as CfnResource) } } },
+    }]);
   });
 });

@@ -158,7 +158,7 @@ describe('TracingAlarms', () => {
 
   test('warns when the stack nears CloudFormation\'s 500 resources', () => {
     const stack = regionalStack();
-    for (let i = 0; i < 65; i++) new TracedFunction(stack, `F${i}`, inlineFunctionProps());
+    for (let i = 0; i < 76; i++) new TracedFunction(stack, `F${i}`, inlineFunctionProps());
     new TracingAlarms(stack, 'Alarms');
     expect(Annotations.fromStack(stack).findWarning('/TestStack/Alarms', Match.stringLikeRegexp('holds \\d+ resources with \\d+ tracing alarms; CloudFormation allows 500'))).toHaveLength(1);
     const small = regionalStack();

@@ -4,6 +4,7 @@ import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { QueueRuleTarget } from './queue-rule-target';
 import { bindProducer } from '../function/producer-binding';
 import { deliveryDeadLetterQueue } from '../queue/delivery-dead-letter-queue';
 import { TracedQueue } from '../queue/traced-queue';
@@ -17,7 +18,7 @@ const CARRIER_PATH = '$.detail._trace';
  */
 export interface EventBusArchiveOptions {
   /**
-   * How long archived events are kept.
+   * How long archived events are kept: whole days, at least 1 (EventBridge reads 0 as "forever").
    * @default - forever
    */
   readonly retention?: Duration;
@@ -27,7 +28,7 @@ export interface EventBusArchiveOptions {
    */
   readonly eventPattern?: events.EventPattern;
   /**
-   * The archive's name.
+   * The archive's name: 1-48 letters, digits, '.', '-' or '_'.
    * @default - generated
    */
   readonly archiveName?: string;
@@ -127,6 +128,17 @@ export class TracedEventBus extends Construct {
       throw new Error('eventBusName: only a new bus takes a name; it contradicts eventBus');
     }
     this.eventBus = props.eventBus ?? new events.EventBus(this, 'Bus', { eventBusName: props.eventBusName });
+    const archiveName = props.archive?.archiveName;
+    if (archiveName !== undefined && !Token.isUnresolved(archiveName) && !/^[.\-_A-Za-z0-9]{1,48}$/.test(archiveName)) {
+      throw new Error(`archive.archiveName: '${archiveName}' is not allowed; use 1-48 letters, digits, '.', '-' or '_'`);
+    }
+    const retention = props.archive?.retention;
+    if (retention && !retention.isUnresolved()) {
+      const days = retention.toDays({ integral: false });
+      if (!Number.isInteger(days) || days < 1) {
+        throw new Error(`archive.retention: ${retention.toHumanString()} is not allowed; use a whole number of days from 1 (leave it out to keep events forever)`);
+      }
+    }
     if (props.archive) {
       this.archive = new events.Archive(this, 'Archive', {
         sourceEventBus: this.eventBus,
@@ -176,6 +188,9 @@ export class TracedEventBus extends Construct {
         : `messageGroupId: '${options.messageGroupId}' only applies to a FIFO TracedQueue target`);
     }
     if (options.deadLetterQueue) checkDeadLetterQueue(options.deadLetterQueue);
+    if (target instanceof TracedQueue && target.encryption === sqs.QueueEncryption.KMS_MANAGED) {
+      throw new Error(`target: '${target.node.path}' is encrypted with the AWS managed key for SQS (alias/aws/sqs), whose policy EventBridge cannot be granted, so every event would go to the rule's dead-letter queue; give the TracedQueue encryption: QueueEncryption.SQS_MANAGED, or QueueEncryption.KMS with a customer managed key`);
+    }
 
     const rule = new events.Rule(this, id, {
       eventBus: this.eventBus,
@@ -185,7 +200,7 @@ export class TracedEventBus extends Construct {
     const deadLetterQueue = options.deadLetterQueue ?? deliveryDeadLetterQueue(this, `${id}DeadLetterQueue`, `the EventBridge rule ${rule.node.path}`);
     const delivery = { deadLetterQueue, retryAttempts, maxEventAge };
     if (target instanceof TracedQueue) {
-      rule.addTarget(new targets.SqsQueue(target.queue, { ...delivery, message: options.message, messageGroupId: options.messageGroupId }));
+      rule.addTarget(new QueueRuleTarget(target.queue, { ...delivery, message: options.message, messageGroupId: options.messageGroupId }));
     } else {
       // The Lambda target calls its input `event`, the SQS target `message`.
       rule.addTarget(new targets.LambdaFunction(target, { ...delivery, event: options.message }));

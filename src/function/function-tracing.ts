@@ -1,4 +1,4 @@
-import { Annotations, CfnResource, Stack, Token } from 'aws-cdk-lib';
+import { Annotations, CfnResource, Stack, Token, Tokenization } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct, IConstruct } from 'constructs';
@@ -83,12 +83,13 @@ const ENV = {
   OTLP_ENDPOINT: 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT',
   OTLP_PROTOCOL: 'OTEL_EXPORTER_OTLP_TRACES_PROTOCOL',
   OTLP_HEADERS: 'OTEL_EXPORTER_OTLP_TRACES_HEADERS',
+  OTLP_ALL_HEADERS: 'OTEL_EXPORTER_OTLP_HEADERS',
 } as const;
 
 /** W3C first so OpenTelemetry-native consumers read it; `xray` keeps AWS services (SQS, EventBridge) linked. */
 const PROPAGATORS = 'baggage,tracecontext,xray';
 const APPLICATION_SIGNALS_POLICY = 'CloudWatchLambdaApplicationSignalsExecutionRolePolicy';
-const XRAY_POLICY_ID = 'XRayTracingPolicy';
+const XRAY_POLICY_ID = 'TracingXRayWritePolicy';
 const MAX_LAYERS = 5;
 const SUPPORTED_DISTRO_RUNTIMES: Record<DistroLanguage, string[]> = {
   NODEJS: ['nodejs18.x', 'nodejs20.x', 'nodejs22.x', 'nodejs24.x'],
@@ -314,6 +315,7 @@ function planInstrumentation(subject: InstrumentationSubject, options: FunctionI
     environment[ENV.APPLICATION_SIGNALS] = String(applicationSignals);
   }
   Object.assign(environment, samplerEnvironment(subject, layer.mode, options.samplingRatio));
+  checkNoLiteralHeaders(subject.environment.values, pathOf(subject));
   Object.assign(environment, exporterEnvironment(subject, takesDistroEnv, layer.mode, options.exporter));
 
   return {
@@ -387,6 +389,9 @@ function exporterEnvironment(
   if (subject.runtime.family === lambda.RuntimeFamily.PYTHON && environment[ENV.OTLP_PROTOCOL] === 'http/json') {
     throw new Error(`exporter: protocol http/json is not supported by the Python OpenTelemetry SDK on '${pathOf(subject)}'; use HTTP_PROTOBUF or GRPC`);
   }
+  if (environment[ENV.OTLP_HEADERS] !== undefined && subject.environment.unresolved.includes(ENV.OTLP_HEADERS)) {
+    throw new Error(`exporter: ${ENV.OTLP_HEADERS} is already set on '${pathOf(subject)}' and contradicts the exporter's headersSecret; remove one`);
+  }
   for (const key of [ENV.OTLP_ENDPOINT, ENV.OTLP_PROTOCOL, ENV.OTLP_HEADERS]) {
     const current = subject.environment.values[key];
     if (current !== undefined && current !== environment[key]) {
@@ -402,16 +407,18 @@ function samplerEnvironment(subject: InstrumentationSubject, mode: OpenTelemetry
     throw new Error(`environment: ${ENV.SAMPLER}=xray on '${pathOf(subject)}' asks for the X-Ray remote sampler, which Lambda does not support; use samplingRatio, and X-Ray sampling rules upstream`);
   }
   if (ratio === undefined) return {};
+  // A deploy-time ratio is passed through to the environment unchecked; messages must not show its placeholder.
+  const shown = Token.isUnresolved(ratio) ? 'a deploy-time value' : String(ratio);
   if (mode === OpenTelemetryMode.NONE) {
-    throw new Error(`samplingRatio: ${ratio} needs an OpenTelemetry layer; with OpenTelemetryLayer.none() only Lambda's own X-Ray sampling applies`);
+    throw new Error(`samplingRatio: ${shown} needs an OpenTelemetry layer; with OpenTelemetryLayer.none() only Lambda's own X-Ray sampling applies`);
   }
   if (!Token.isUnresolved(ratio) && (!Number.isFinite(ratio) || ratio < 0 || ratio > 1)) {
     throw new Error(`samplingRatio: ${ratio} is not allowed; use a number from 0 to 1`);
   }
   if (current !== undefined) {
-    throw new Error(`samplingRatio: ${ratio} contradicts ${ENV.SAMPLER}='${current}' in the environment of '${pathOf(subject)}'; remove one`);
+    throw new Error(`samplingRatio: ${shown} contradicts ${ENV.SAMPLER}='${current}' in the environment of '${pathOf(subject)}'; remove one`);
   }
-  return { [ENV.SAMPLER]: 'parentbased_traceidratio', [ENV.SAMPLER_ARG]: String(ratio) };
+  return { [ENV.SAMPLER]: 'parentbased_traceidratio', [ENV.SAMPLER_ARG]: Tokenization.stringifyNumber(ratio) };
 }
 
 function checkSameInstrumentation(fn: lambda.Function, record: TracedFunctionRecord, options: FunctionTracingOptions): void {
@@ -444,7 +451,8 @@ function checkSameInstrumentation(fn: lambda.Function, record: TracedFunctionRec
 
 /** A deploy-time value in one of these variables could silently contradict what is planned here. */
 function checkNoTokens(subject: InstrumentationSubject): void {
-  const ours: string[] = Object.values(ENV);
+  // Credentials are deploy-time values by design (dynamic references); they are checked where they are set.
+  const ours: string[] = Object.values(ENV).filter((key) => !SECRET_VARIABLES.includes(key));
   const tokens = subject.environment.unresolved.filter((key) => ours.includes(key));
   if (tokens.length > 0) {
     const verb = tokens.length > 1 ? 'are' : 'is';
@@ -569,24 +577,26 @@ function grantXRayWrite(fn: lambda.Function): void {
       'The function\'s role is not created in this app: grant it xray:PutTraceSegments and xray:PutTelemetryRecords on "*" yourself, or X-Ray drops its segments.');
     return;
   }
-  let policy = role.node.tryFindChild(XRAY_POLICY_ID) as iam.Policy | undefined;
+  // One customer managed policy per stack, attached to every traced role: one resource instead of one inline
+  // policy per function, and what HIPAA and NIST 800-53 ask for (no inline policies). The role references
+  // it, so the function, which waits for its role, starts with the permission in place.
+  const stack = Stack.of(role);
+  let policy = stack.node.tryFindChild(XRAY_POLICY_ID) as iam.ManagedPolicy | undefined;
   if (!policy) {
-    policy = new iam.Policy(role, XRAY_POLICY_ID, {
+    policy = new iam.ManagedPolicy(stack, XRAY_POLICY_ID, {
+      description: 'Lets the traced functions of this stack send segments and telemetry to X-Ray (cdk-serverless-tracing)',
       statements: [new iam.PolicyStatement({
         actions: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'],
         resources: ['*'],
       })],
     });
-    role.attachInlinePolicy(policy);
     acknowledgeNagFindings(policy.node.defaultChild as CfnResource, [{
       id: 'AwsSolutions-IAM5',
       reason: 'xray:PutTraceSegments and xray:PutTelemetryRecords support no resource-level permissions; X-Ray requires Resource "*". This policy holds only these two actions.',
       appliesTo: ['Resource::*'],
     }]);
   }
-  // On the CfnFunction only: the role sits inside the function's subtree, and a dependency of the whole
-  // subtree would make the role wait for a policy that references it.
-  (fn.node.defaultChild as CfnResource).node.addDependency(policy);
+  role.addManagedPolicy(policy);
 }
 
 function grantApplicationSignals(fn: lambda.Function): void {
@@ -631,9 +641,32 @@ function layerCountOf(fn: IConstruct, cfn: lambda.CfnFunction): number {
 }
 
 /** A later `addEnvironment` or L1 override must not silently undo the instrumentation. */
+/** A value written as it is into the template: not a deploy-time value, not a `{{resolve:...}}` dynamic reference. */
+function isLiteralSecret(value: unknown): boolean {
+  return typeof value === 'string' && !value.startsWith('{{resolve:');
+}
+
+/** Environment variables that hold OTLP credentials. */
+const SECRET_VARIABLES: string[] = [ENV.OTLP_ALL_HEADERS, ENV.OTLP_HEADERS];
+
+/**
+ * OTLP headers carry API keys: a literal value would sit in clear in the template, tree.json and the function's
+ * configuration. A deploy-time value (a Secrets Manager dynamic reference, as `headersSecret` writes) is fine.
+ */
+function checkNoLiteralHeaders(values: Record<string, string>, path: string): void {
+  for (const key of SECRET_VARIABLES) {
+    if (isLiteralSecret(values[key])) {
+      throw new Error(`environment: ${key} on '${path}' is a literal value, which would be written in clear into the template; pass the headers through TraceExporter.otlp({ headersSecret }), or a dynamic reference (SecretValue.secretsManager(...).unsafeUnwrap())`);
+    }
+  }
+}
+
 function instrumentationIntact(fn: lambda.Function, cfn: lambda.CfnFunction, plan: InstrumentationPlan): string[] {
   const errors: string[] = [];
   const variables = resolvedVariables(fn);
+  for (const key of SECRET_VARIABLES) {
+    if (isLiteralSecret(variables[key])) errors.push(`environment: ${key} was set to a literal value after the function was traced; it would be written in clear into the template (use TraceExporter.otlp({ headersSecret }))`);
+  }
   for (const key of [ENV.EXEC_WRAPPER, ENV.SERVICE_NAME, ENV.POWERTOOLS_SERVICE_NAME]) {
     if (plan.environment[key] === undefined) continue;
     const planned = JSON.stringify(fn.stack.resolve(plan.environment[key]));

@@ -1,6 +1,7 @@
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { IConstruct } from 'constructs';
 import { producerVariable } from './function-environment';
+import { grantIntoDefaultPolicy } from '../nag/nag-acknowledgement';
 import { TracedConnectionRole, TracingRegistry } from '../registry/tracing-registry';
 
 /**
@@ -25,7 +26,7 @@ export function bindProducer(
     return previous;
   }
   const variable = producerVariable(owner, fn, binding.suffix, binding.environmentVariable);
-  binding.grant();
+  grantIntoDefaultPolicy(fn, `producing to ${owner.node.path}`, binding.grant);
   fn.addEnvironment(variable, binding.address);
   producers.set(fn, variable);
   TracingRegistry.of(owner)._registerConnection({ resource: owner, function: fn, role: TracedConnectionRole.PRODUCER });

@@ -41,6 +41,18 @@ export interface OtlpExporterOptions {
   readonly allowInsecureEndpoint?: boolean;
 }
 
+/** Query parameters that usually hold a secret: api_key, apikey, api-key, token, access_token, secret, password, signature... */
+const SECRET_PARAMETER = /(api[-_]?key|token|secret|passw(or)?d|signature|sig|auth|credential|private[-_]?key)/i;
+
+/** The URL without the values of its credentials and query parameters, for an error message. */
+function redacted(url: URL): string {
+  const copy = new URL(url.toString());
+  if (copy.username) copy.username = '***';
+  if (copy.password) copy.password = '***';
+  for (const key of [...copy.searchParams.keys()]) copy.searchParams.set(key, '***');
+  return copy.toString().replace(/%2A%2A%2A/g, '***');
+}
+
 /**
  * Where a traced function's spans go. Lambda's own X-Ray segments (active tracing) go to X-Ray whatever is
  * chosen here.
@@ -66,6 +78,12 @@ export class TraceExporter {
       }
       if (url.protocol !== 'https:' && !(url.protocol === 'http:' && options.allowInsecureEndpoint)) {
         throw new Error(`exporter: endpoint '${endpoint}' must use https (set allowInsecureEndpoint for an http endpoint you trust)`);
+      }
+      // The endpoint is written in clear into the template, tree.json and the function's configuration.
+      const secretParameter = [...url.searchParams.keys()].find((key) => SECRET_PARAMETER.test(key));
+      if (url.username || url.password || secretParameter !== undefined) {
+        const where = url.username || url.password ? 'credentials in the URL' : `the query parameter '${secretParameter}'`;
+        throw new Error(`exporter: endpoint '${redacted(url)}' carries ${where}, which would be written in clear into the template; put them in a Secrets Manager secret and pass it as headersSecret`);
       }
     }
     if (options.headersSecretJsonField !== undefined && !options.headersSecret) {

@@ -1,4 +1,6 @@
 import { CfnResource } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 
 /**
  * One cdk-nag finding the library acknowledges on a resource it creates.
@@ -41,4 +43,35 @@ interface RuleToSuppress {
   readonly id: string;
   readonly reason: string;
   readonly applies_to?: string[];
+}
+
+/**
+ * HIPAA and NIST 800-53 want an action on every alarm. An alarm that only feeds a composite alarm has none
+ * by design: the composite carries the actions, so one incident notifies once.
+ */
+export function acknowledgeCompositeInput(alarm: CfnResource, composite: string): void {
+  const reason = `This alarm feeds ${composite}, which carries the actions; an action here too would notify twice for one incident.`;
+  acknowledgeNagFindings(alarm, [
+    { id: 'HIPAA.Security-CloudWatchAlarmAction', reason },
+    { id: 'NIST.800.53.R5-CloudWatchAlarmAction', reason },
+  ]);
+}
+
+/**
+ * Runs `grant`, which writes least-privilege statements through aws-cdk-lib's grant methods into the role's
+ * default inline policy. When that policy did not exist before, the library created it, and acknowledges
+ * the HIPAA and NIST 800-53 inline-policy rules on it with `what` it holds; a default policy the application
+ * created first stays reported, as the application's own.
+ */
+export function grantIntoDefaultPolicy(fn: lambda.IFunction, what: string, grant: () => void): void {
+  const role = fn.role;
+  const before = role instanceof iam.Role ? role.node.tryFindChild('DefaultPolicy') : undefined;
+  grant();
+  const after = role instanceof iam.Role ? role.node.tryFindChild('DefaultPolicy') : undefined;
+  if (before || !(after instanceof iam.Policy)) return;
+  const reason = `aws-cdk-lib's grant methods create this default policy for ${what}: statements scoped to the resources granted, written by cdk-serverless-tracing.`;
+  acknowledgeNagFindings(after.node.defaultChild as CfnResource, [
+    { id: 'HIPAA.Security-IAMNoInlinePolicy', reason },
+    { id: 'NIST.800.53.R5-IAMNoInlinePolicy', reason },
+  ]);
 }

@@ -1,9 +1,10 @@
-import { Duration, Names, Token } from 'aws-cdk-lib';
+import { CfnResource, Duration, Names, Token } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as applicationsignals from 'aws-cdk-lib/aws-applicationsignals';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
+import { acknowledgeCompositeInput } from '../nag/nag-acknowledgement';
 
 /** What a `TracingSlo` measures. */
 export enum SloObjective {
@@ -190,6 +191,7 @@ export class TracingSlo extends Construct {
       const rate = rates[window.tier];
       const long = this.windowAlarm(`${window.tier}BurnLong`, window.longMinutes, rate, period);
       const short = this.windowAlarm(`${window.tier}BurnShort`, window.shortMinutes, rate, period);
+      for (const input of [long, short]) acknowledgeCompositeInput(input.node.defaultChild as CfnResource, `the ${window.tier.toLowerCase()} burn composite alarm of SLO ${sloName}`);
       const composite = new cloudwatch.CompositeAlarm(this, `${window.tier}Burn`, {
         alarmRule: cloudwatch.AlarmRule.allOf(long, short),
         alarmDescription: `SLO ${sloName}: ${window.tier.toLowerCase()} burn, burn rate above ${rate} over both ${window.longMinutes} and ${window.shortMinutes} minutes`,

@@ -5,7 +5,7 @@ import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { bindProducer } from '../function/producer-binding';
-import { acknowledgeNagFindings } from '../nag/nag-acknowledgement';
+import { acknowledgeNagFindings, grantIntoDefaultPolicy } from '../nag/nag-acknowledgement';
 import { TracedConnectionRole, TracingRegistry } from '../registry/tracing-registry';
 
 /**
@@ -70,7 +70,8 @@ export interface TracedQueueProps {
   readonly encryptionMasterKey?: kms.IKey;
 
   /**
-   * How long SQS reuses a data key before calling KMS again (KMS encryption only).
+   * How long SQS reuses a data key before calling KMS again: 1 minute to 24 hours, KMS encryption only
+   * (refused with SQS-managed encryption, where SQS would ignore it).
    * @default Duration.minutes(5)
    */
   readonly dataKeyReuse?: Duration;
@@ -163,6 +164,9 @@ export class TracedQueue extends Construct {
   private readonly consumers: { readonly fn: lambda.IFunction; readonly timeout?: Duration; readonly window?: Duration }[] = [];
   private readonly producers = new Map<lambda.Function, string>();
 
+  /** The server-side encryption of both queues. */
+  public readonly encryption: sqs.QueueEncryption;
+
   constructor(scope: Construct, id: string, props: TracedQueueProps = {}) {
     super(scope, id);
     const maxReceiveCount = props.maxReceiveCount ?? 5;
@@ -202,6 +206,16 @@ export class TracedQueue extends Construct {
     this.fifo = props.fifo ?? false;
     this.maxReceiveCount = maxReceiveCount;
     const encryption = props.encryption ?? (props.encryptionMasterKey ? sqs.QueueEncryption.KMS : sqs.QueueEncryption.SQS_MANAGED);
+    this.encryption = encryption;
+    if (props.dataKeyReuse !== undefined) {
+      if (encryption === sqs.QueueEncryption.SQS_MANAGED) {
+        throw new Error('dataKeyReuse: is not allowed with SQS-managed encryption, where SQS ignores it; use QueueEncryption.KMS or KMS_MANAGED, or leave it out');
+      }
+      const seconds = props.dataKeyReuse.isUnresolved() ? undefined : props.dataKeyReuse.toSeconds();
+      if (seconds !== undefined && (seconds < 60 || seconds > 86400)) {
+        throw new Error(`dataKeyReuse: ${props.dataKeyReuse.toHumanString()} is not allowed; use 1 minute to 24 hours`);
+      }
+    }
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.DESTROY;
     // aws-cdk-lib would create one key per queue, without rotation; both queues share one rotated key.
     const key = props.encryptionMasterKey ?? (encryption === sqs.QueueEncryption.KMS ? new kms.Key(this, 'Key', {
@@ -227,7 +241,8 @@ export class TracedQueue extends Construct {
       ...shared,
       queueName,
       contentBasedDeduplication: props.contentBasedDeduplication,
-      retentionPeriod: props.retentionPeriod,
+      // Explicit, so the template says what the README says (SQS's own default is also 4 days).
+      retentionPeriod: retention,
       deliveryDelay: props.deliveryDelay,
       receiveMessageWaitTime: props.receiveMessageWaitTime,
       maxMessageSizeBytes: props.maxMessageSizeBytes,
@@ -288,7 +303,7 @@ export class TracedQueue extends Construct {
       maxConcurrency: options.maxConcurrency,
       enabled: options.enabled,
     });
-    fn.addEventSource(source);
+    grantIntoDefaultPolicy(fn, `consuming from ${this.node.path}`, () => fn.addEventSource(source));
     this.consumers.push({ fn, timeout, window: options.maxBatchingWindow });
 
     const mapping = fn.node.tryFindChild(`SqsEventSource:${Names.nodeUniqueId(this.queue.node)}`);

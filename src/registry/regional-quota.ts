@@ -1,6 +1,6 @@
 import { Annotations, Stack, Token } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
-import { TracingRegistry } from './tracing-registry';
+import { environmentKey, TracingRegistry } from './tracing-registry';
 
 /**
  * X-Ray quotas count per account and Region, across stacks: adds a warning to `construct` when the app's
@@ -20,4 +20,13 @@ export function warnAboveRegionalQuota(
   if (inRegion > quota) {
     Annotations.of(construct).addWarningV2(warning.id, warning.message(inRegion, region));
   }
+}
+
+/**
+ * The registries of the app's stacks that deploy to the same account and Region as `construct` (X-Ray names
+ * and quotas count there); region-agnostic stacks count as one environment.
+ */
+export function inTheSameEnvironment(construct: IConstruct): TracingRegistry[] {
+  const key = environmentKey(Stack.of(construct));
+  return TracingRegistry.inApp(construct).filter((registry) => environmentKey(Stack.of(registry)) === key);
 }

@@ -3,7 +3,7 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as xray from 'aws-cdk-lib/aws-xray';
 import { Construct } from 'constructs';
 import { TracingFilter } from './tracing-filter';
-import { warnAboveRegionalQuota } from '../registry/regional-quota';
+import { inTheSameEnvironment, warnAboveRegionalQuota } from '../registry/regional-quota';
 import { TracingRegistry } from '../registry/tracing-registry';
 
 /**
@@ -64,6 +64,10 @@ export class TracingGroup extends Resource {
     const name = props.groupName;
     if (!Token.isUnresolved(name) && (!/^[A-Za-z0-9_-]{1,32}$/.test(name) || name === 'Default')) {
       throw new Error(`groupName: '${name}' is not allowed; use 1-32 letters, digits, '_' or '-', and not the reserved 'Default'`);
+    }
+    const sameName = inTheSameEnvironment(this).flatMap((r) => r.groups).find((group) => group.groupName === name);
+    if (sameName && !Token.isUnresolved(name)) {
+      throw new Error(`groupName: '${name}' is already used by '${sameName.owner.node.path}' in the same account and Region; X-Ray group names are unique there`);
     }
     if (props.notifications && !props.insights) {
       throw new Error('notifications: true needs insights: true; X-Ray sends notifications from Insights');

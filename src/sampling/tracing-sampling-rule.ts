@@ -1,7 +1,7 @@
 import { Duration, Names, Resource, Token } from 'aws-cdk-lib';
 import * as xray from 'aws-cdk-lib/aws-xray';
 import { Construct } from 'constructs';
-import { warnAboveRegionalQuota } from '../registry/regional-quota';
+import { inTheSameEnvironment, warnAboveRegionalQuota } from '../registry/regional-quota';
 import { TracingRegistry } from '../registry/tracing-registry';
 
 /**
@@ -10,7 +10,10 @@ import { TracingRegistry } from '../registry/tracing-registry';
 export interface SamplingRateBoost {
   /** The highest sampling rate a boost may reach, 0 to 1. */
   readonly maxRate: number;
-  /** How long to wait after a boost before the next one; whole minutes, at least 1. */
+  /**
+   * How long to wait after a boost before the next one; whole minutes, at least 1. A deploy-time value must
+   * be given in minutes (`Duration.minutes(parameter.valueAsNumber)`).
+   */
   readonly cooldown: Duration;
 }
 
@@ -100,6 +103,9 @@ export class TracingSamplingRule extends Resource {
     super(scope, id);
     const ruleName = props.ruleName ?? Names.uniqueResourceName(this, { maxLength: 32, separator: '-' });
     checkString('ruleName', ruleName, 1, 32, /^[A-Za-z0-9_-]+$/, "letters, digits, '_' or '-'");
+    if (ruleName === 'Default') {
+      throw new Error("ruleName: 'Default' is not allowed; X-Ray reserves it for the account's default rule (change that one with its own priority 10000 settings in the console or API)");
+    }
     checkNumber('priority', props.priority, 1, 9999, true);
     checkNumber('fixedRate', props.fixedRate, 0, 1, false);
     const reservoirSize = props.reservoirSize ?? 1;
@@ -125,17 +131,19 @@ export class TracingSamplingRule extends Resource {
       checkString('attributes', value, 1, 32, undefined, undefined, `value of '${key}'`);
     }
     const boost = props.samplingRateBoost;
-    if (boost) {
-      checkNumber('samplingRateBoost.maxRate', boost.maxRate, 0, 1, false);
-      if (!boost.cooldown.isUnresolved()) {
-        const seconds = boost.cooldown.toSeconds();
-        if (seconds < 60 || seconds % 60 !== 0) {
-          throw new Error(`samplingRateBoost.cooldown: ${boost.cooldown.toHumanString()} is not allowed; use whole minutes, at least 1`);
-        }
-      }
+    if (boost) checkNumber('samplingRateBoost.maxRate', boost.maxRate, 0, 1, false);
+    if (boost && !Token.isUnresolved(boost.maxRate) && !Token.isUnresolved(props.fixedRate) && boost.maxRate < props.fixedRate) {
+      throw new Error(`samplingRateBoost.maxRate: ${boost.maxRate} is not allowed; a boost samples more, so use at least the rule's fixedRate (${props.fixedRate})`);
     }
+    const samplingRateBoost = boost
+      ? { maxRate: boost.maxRate, cooldownWindowMinutes: cooldownWindowMinutes('samplingRateBoost.cooldown', boost.cooldown) }
+      : undefined;
 
     const registry = TracingRegistry.of(this);
+    const sameName = inTheSameEnvironment(this).flatMap((r) => r.samplingRules).find((rule) => rule.ruleName === ruleName);
+    if (sameName && !Token.isUnresolved(ruleName)) {
+      throw new Error(`ruleName: '${ruleName}' is already used by '${sameName.owner.node.path}' in the same account and Region; X-Ray rule names are unique there`);
+    }
     const clash = registry.samplingRules.find((rule) => rule.priority === props.priority);
     if (clash && !Token.isUnresolved(props.priority)) {
       throw new Error(`priority: ${props.priority} is already used by '${clash.owner.node.path}'; priorities must be unique so the evaluation order is defined`);
@@ -157,7 +165,7 @@ export class TracingSamplingRule extends Resource {
         resourceArn: props.resourceArn ?? '*',
         version: 1,
         attributes: entries.length > 0 ? attributes : undefined,
-        samplingRateBoost: boost ? { maxRate: boost.maxRate, cooldownWindowMinutes: boost.cooldown.toMinutes() } : undefined,
+        samplingRateBoost,
       },
     });
     this.ruleArn = this.cfnSamplingRule.attrRuleArn;
@@ -167,6 +175,25 @@ export class TracingSamplingRule extends Resource {
       message: (count, region) => `${count} X-Ray sampling rules are defined for ${region}; the default quota is ${SAMPLING_RULES_QUOTA} per Region (raise L-8C0C998A first).`,
     });
   }
+}
+
+/**
+ * A boost cooldown as the whole minutes CloudFormation takes. A deploy-time value passes through only when
+ * given in minutes (`Duration.minutes(parameter.valueAsNumber)`): CloudFormation cannot convert other units.
+ */
+export function cooldownWindowMinutes(prop: string, cooldown: Duration): number {
+  if (cooldown.isUnresolved()) {
+    const unit = cooldown.unitLabel();
+    if (unit !== 'minutes') {
+      throw new Error(`${prop}: a deploy-time value is not allowed here because X-Ray takes the cooldown in whole minutes and CloudFormation cannot convert deploy-time ${unit} into minutes; use Duration.minutes() with the deploy-time value, or a literal duration`);
+    }
+    return cooldown.toMinutes();
+  }
+  const seconds = cooldown.toSeconds({ integral: false });
+  if (seconds < 60 || seconds % 60 !== 0) {
+    throw new Error(`${prop}: ${cooldown.toHumanString()} is not allowed; use whole minutes, at least 1`);
+  }
+  return cooldown.toMinutes();
 }
 
 function checkNumber(prop: string, value: number, min: number, max: number, integer: boolean): void {

@@ -12,6 +12,9 @@ import { deliveryDeadLetterQueue } from '../queue/delivery-dead-letter-queue';
 import { TracedQueue } from '../queue/traced-queue';
 import { contextIsFalse, TracedConnectionRole, TracingRegistry } from '../registry/tracing-registry';
 
+/** aws-cdk-lib's feature flag that conditions an SQS subscription's key grant on the topic's ARN. */
+const SNS_SQS_DECRYPTION_POLICY_FLAG = '@aws-cdk/aws-sns-subscriptions:restrictSqsDescryption';
+
 /**
  * Props of `TracedTopic`. Names follow `sns.TopicProps`.
  */
@@ -87,8 +90,18 @@ export class TracedTopic extends Construct {
 
   constructor(scope: Construct, id: string, props: TracedTopicProps = {}) {
     super(scope, id);
+    // aws-cdk-lib's own least privilege for SNS writing to a KMS-encrypted queue (kms:Decrypt and
+    // kms:GenerateDataKey for sns.amazonaws.com, only from this topic), whatever the app's feature flags say.
+    this.node.setContext(SNS_SQS_DECRYPTION_POLICY_FLAG, true);
     if (props.contentBasedDeduplication && !props.fifo) {
       throw new Error('contentBasedDeduplication: only FIFO topics deduplicate; set fifo: true');
+    }
+    const name = props.topicName;
+    if (name !== undefined && !Token.isUnresolved(name)) {
+      const base = props.fifo ? name.replace(/\.fifo$/, '') : name;
+      if (!/^[A-Za-z0-9_-]+$/.test(base) || base.length > (props.fifo ? 251 : 256)) {
+        throw new Error(`topicName: '${name}' is not allowed; use 1-256 letters, digits, '-' or '_' (a FIFO topic's name ends with .fifo, which counts)`);
+      }
     }
     this.customerKey = props.masterKey;
     this.topic = new sns.Topic(this, 'Topic', {
