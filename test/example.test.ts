@@ -52,6 +52,8 @@ describe('order-pipeline example', () => {
     expect(report).toMatch(/OrderEvents\n\s+producers: Validate\n\s+subscriber Audit \(dead-letter queue: Audit\/DeadLetterQueue\)/);
     expect(report).toMatch(/Validate\n\s+service: order-pipeline-validate, X-Ray: Active, OpenTelemetry: AWS_DISTRO, Application Signals: on\n\s+layer: \{"Fn::FindInMap":\["AwsOpenTelemetryDistroLayerArns",\{"Ref":"AWS::Region"\},"NODEJS"\]\}\n\s+wrapper: \/opt\/otel-instrument/);
     expect(report).toMatch(/Orders\n\s+dead-letter queue: Orders\/DeadLetterQueue\n\s+producers: Validate\n\s+consumers: Charge/);
+    expect(report).toContain('X-Ray groups: OrderPipeline-faults (default faults group)');
+    expect(report).toMatch(/Alarms: \d+, under 4 composite alarm\(s\): order-pipeline-validate-health, order-pipeline-charge-health, order-pipeline-notify-health, order-pipeline-health/);
   });
 
   test('has no unacknowledged cdk-nag findings (AwsSolutions and Serverless)', () => {

@@ -4,7 +4,8 @@ import { TracedConnectionRole, TracingRegistry } from '../registry/tracing-regis
 
 /**
  * A plain-text account of what a stack traces, read from its tracing registry: functions with their
- * layer and wrapper, queues with their dead-letter queue, producers and consumers.
+ * layer and wrapper, queues with their dead-letter queue, producers and consumers, buses, topics, X-Ray
+ * groups and the alarms of `TracingAlarms` (created at synthesis, so render after `app.synth()`).
  */
 export class TracingReport {
   /**
@@ -59,6 +60,16 @@ export class TracingReport {
           lines.push(`      subscriber ${name(s.target)} (dead-letter queue: ${name(s.deadLetterQueue)})`);
         }
       }
+    }
+    const groups = registry.groups;
+    if (groups.length > 0) {
+      lines.push(`  X-Ray groups: ${groups.map((g) => `${g.groupName}${g.defaultFaultsGroup ? ' (default faults group)' : ''}`).join(', ')}`);
+    }
+    // TracingAlarms creates its alarms when the app is synthesized: render the report after app.synth().
+    const alarms = registry.alarms;
+    if (alarms.length > 0) {
+      const composites = alarms.filter((a) => a.composite);
+      lines.push(`  Alarms: ${alarms.length - composites.length}, under ${composites.length} composite alarm(s): ${composites.map((a) => show(a.alarmName)).join(', ')}`);
     }
     return lines.join('\n');
   }

@@ -158,6 +158,8 @@ export interface TracingAlarmRecord {
   readonly owner: IConstruct;
   /** The alarm. */
   readonly alarm: cloudwatch.IAlarm;
+  /** The alarm's name, as given to CloudWatch. */
+  readonly alarmName: string;
   /** The service the alarm belongs to. */
   readonly serviceName: string;
   /** Whether it is the composite alarm of its service (what pages), rather than one of its inputs. */
