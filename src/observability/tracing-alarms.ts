@@ -151,7 +151,8 @@ export class TracingAlarms extends Construct {
       acknowledgeCompositeInput(alarm.node.defaultChild as CfnResource, `the composite alarm of service ${service} (${this.name(`${service}-health`, false)})`);
       byService.set(service, [...byService.get(service) ?? [], alarm]);
       this._alarms.push(alarm);
-      registry._registerAlarm({ owner: this, alarm, alarmName: (alarm.node.defaultChild as cloudwatch.CfnAlarm).alarmName!, serviceName: service, composite: false });
+      const alarmName = (alarm.node.defaultChild as cloudwatch.CfnAlarm).alarmName!;
+      registry._registerAlarm({ owner: this, alarm, alarmName, serviceName: service, composite: false });
     };
     if ((this.props.granularity ?? TracingAlarmGranularity.RESOURCE) === TracingAlarmGranularity.RESOURCE) {
       for (const input of inputs) add(input.serviceName, this.metricAlarm(this.name(`${input.serviceName}-${input.resourceName}-${input.kind}`), input));
