@@ -47,4 +47,18 @@ describe('HIPAA and NIST 800-53 R5 packs', () => {
     expect(findings).toEqual(expect.arrayContaining(['/Own/Fn/ServiceRole/DefaultPolicy/Resource: HIPAA.Security-IAMNoInlinePolicy']));
     expect(findings.filter((f) => /TracingXRayWritePolicy|\/Alarms\//.test(f))).toEqual([]);
   });
+
+  test('statements the application adds to a default policy the library created are called out', () => {
+    const stack = new Stack(new App(), 'Quiet', { env: { account: '123456789012', region: 'eu-central-1' } });
+    const fn = new TracedFunction(stack, 'Fn', inlineFunctionProps(lambda.Runtime.NODEJS_24_X));
+    new TracedQueue(stack, 'Jobs').addConsumer(fn);
+    new TracedQueue(stack, 'More').addConsumer(fn);
+    expect(Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('also holds'))).toEqual([]);
+
+    const later = new Stack(new App(), 'Later', { env: { account: '123456789012', region: 'eu-central-1' } });
+    const own = new TracedFunction(later, 'Fn', inlineFunctionProps(lambda.Runtime.NODEJS_24_X));
+    new TracedQueue(later, 'Jobs').addConsumer(own);
+    own.addToRolePolicy(new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: ['arn:aws:s3:::bucket/*'] }));
+    expect(Annotations.fromStack(later).findWarning('/Later/Fn/ServiceRole/DefaultPolicy', Match.stringLikeRegexp('also holds 1 statement\\(s\\) the application added'))).toHaveLength(1);
+  });
 });

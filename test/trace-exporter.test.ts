@@ -93,8 +93,24 @@ describe('OTLP credentials are never written in clear', () => {
     expect(error?.message).not.toMatch(/s3cret|abc123|=abc\b/);
   });
 
-  test('accepts an endpoint with harmless query parameters', () => {
-    expect(() => TraceExporter.otlp({ endpoint: 'https://otlp.example.com/v1/traces?dataset=orders' })).not.toThrow();
+  test('accepts an endpoint with harmless query parameters, even ones that contain a secret-like word', () => {
+    for (const query of ['dataset=orders', 'signal=traces', 'design=1', 'author=x']) {
+      expect(() => TraceExporter.otlp({ endpoint: `https://otlp.example.com/v1/traces?${query}` })).not.toThrow();
+    }
+  });
+
+  test('refuses credentials in an endpoint set directly in the environment', () => {
+    for (const key of ['OTEL_EXPORTER_OTLP_ENDPOINT', 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT']) {
+      expect(() => new TracedFunction(regionalStack(), 'F', { ...inlineFunctionProps(), environment: { [key]: 'https://u:p@otlp.example.com' } }))
+        .toThrow(new RegExp(`^environment: ${key} on 'TestStack/F' carries credentials in the URL`));
+    }
+  });
+
+  test('accepts headers that embed a dynamic reference', () => {
+    const stack = regionalStack();
+    const key = secretsmanager.Secret.fromSecretNameV2(stack, 'Key', 'honeycomb-key');
+    new TracedFunction(stack, 'F', { ...inlineFunctionProps(), environment: { OTEL_EXPORTER_OTLP_HEADERS: `x-honeycomb-team=${key.secretValue.unsafeUnwrap()}` } });
+    expect(() => Template.fromStack(stack)).not.toThrow();
   });
 
   test.each(['OTEL_EXPORTER_OTLP_HEADERS', 'OTEL_EXPORTER_OTLP_TRACES_HEADERS'])('refuses a literal %s in a traced function\'s environment', (key) => {

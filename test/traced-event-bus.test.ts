@@ -1,6 +1,7 @@
-import { CfnParameter, Duration } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { App, CfnParameter, Duration, Stack } from 'aws-cdk-lib';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as events from 'aws-cdk-lib/aws-events';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { inlineFunctionProps, regionalStack, snapshotOf } from './helpers';
@@ -177,9 +178,36 @@ describe('TracedEventBus queue targets', () => {
       Effect: 'Allow',
       Principal: { Service: 'events.amazonaws.com' },
       Resource: '*',
-      Condition: { StringEquals: { 'aws:SourceAccount': '123456789012' } },
     }]);
     expect(JSON.stringify(key.Properties.KeyPolicy)).not.toMatch(/kms:Encrypt|kms:ReEncrypt|GenerateDataKey\*/);
+  });
+
+  test('a queue in another stack is conditioned on the account, so the stacks do not reference each other both ways', () => {
+    const app = new App();
+    const env = { account: '123456789012', region: 'us-east-1' };
+    const queues = new Stack(app, 'Queues', { env });
+    const audit = new TracedQueue(queues, 'Audit', { encryption: sqs.QueueEncryption.KMS });
+    const eventsStack = new Stack(app, 'Events', { env });
+    new TracedEventBus(eventsStack, 'Payments').addConsumer('AuditPayments', audit, { eventPattern: PATTERN });
+    expect(() => app.synth()).not.toThrow();
+    Template.fromStack(queues).hasResourceProperties('AWS::SQS::QueuePolicy', {
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Action: 'sqs:SendMessage', Condition: { StringEquals: { 'aws:SourceAccount': '123456789012' } } })]) },
+    });
+  });
+
+  test('warns when the queue\'s key is not created here, so its policy cannot grant EventBridge', () => {
+    const stack = regionalStack();
+    const key = kms.Key.fromKeyArn(stack, 'Imported', 'arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab');
+    const audit = new TracedQueue(stack, 'Audit', { encryption: sqs.QueueEncryption.KMS, encryptionMasterKey: key });
+    new TracedEventBus(stack, 'Payments').addConsumer('AuditPayments', audit, { eventPattern: PATTERN });
+    expect(Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('allow events.amazonaws.com kms:GenerateDataKey and kms:Decrypt in the key policy'))).toHaveLength(1);
+  });
+
+  test('refuses the AWS managed SQS key given as an alias', () => {
+    const stack = regionalStack();
+    const managed = new TracedQueue(stack, 'Managed', { encryptionMasterKey: kms.Alias.fromAliasName(stack, 'SqsKey', 'alias/aws/sqs') });
+    expect(() => new TracedEventBus(stack, 'Payments').addConsumer('R', managed, { eventPattern: PATTERN }))
+      .toThrow(/^target: 'TestStack\/Managed' is encrypted with the AWS managed key for SQS/);
   });
 
   test('refuses a queue encrypted with the AWS managed SQS key, which EventBridge cannot use', () => {

@@ -1,4 +1,4 @@
-import { Duration, Stack } from 'aws-cdk-lib';
+import { Annotations, Duration, Stack } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -19,28 +19,30 @@ export interface QueueRuleTargetProps {
  * `events.amazonaws.com` `grantSendMessages`, which on a KMS-encrypted queue also gives it `kms:Encrypt`,
  * `kms:ReEncrypt*` and `kms:GenerateDataKey*` on the key. EventBridge needs only `kms:GenerateDataKey` and
  * `kms:Decrypt` to send to an encrypted queue, and the queue policy only `sqs:SendMessage` from this rule.
- * The key statement is conditioned on the account (`aws:SourceAccount`, which the KMS request from
- * EventBridge carries; `aws:SourceArn` does not reach KMS), the queue statement on the rule's ARN.
+ * The queue statement is conditioned on the rule's ARN, or, when the rule is in another stack (a reference
+ * from the queue's stack back to the rule's would be a cycle), on the account. The key statement has no
+ * condition: AWS documents none that reaches KMS from EventBridge deliveries (for SNS it says
+ * `aws:SourceAccount`/`aws:SourceArn` are not supported), the key belongs to this queue alone, and the queue
+ * policy already admits only the rule.
  */
 export class QueueRuleTarget implements events.IRuleTarget {
   constructor(private readonly queue: sqs.IQueue, private readonly props: QueueRuleTargetProps) {}
 
   public bind(rule: events.IRule, _id?: string): events.RuleTargetConfig {
     const principal = new iam.ServicePrincipal('events.amazonaws.com');
+    const sameStack = Stack.of(rule) === Stack.of(this.queue);
     this.queue.addToResourcePolicy(new iam.PolicyStatement({
       principals: [principal],
       actions: ['sqs:SendMessage'],
       resources: [this.queue.queueArn],
-      conditions: { ArnEquals: { 'aws:SourceArn': rule.ruleArn } },
+      conditions: sameStack ? { ArnEquals: { 'aws:SourceArn': rule.ruleArn } } : { StringEquals: { 'aws:SourceAccount': Stack.of(rule).account } },
     }));
     const key = this.queue.encryptionMasterKey;
     if (key instanceof kms.Key) {
-      key.addToResourcePolicy(new iam.PolicyStatement({
-        principals: [principal],
-        actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
-        resources: ['*'],
-        conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(rule).account } },
-      }));
+      key.addToResourcePolicy(new iam.PolicyStatement({ principals: [principal], actions: ['kms:GenerateDataKey', 'kms:Decrypt'], resources: ['*'] }));
+    } else if (key) {
+      Annotations.of(rule).addWarningV2('cdk-serverless-tracing:queue-key-not-granted',
+        `${this.queue.node.path} is encrypted with a key this app does not create, so its policy cannot be changed here: allow events.amazonaws.com kms:GenerateDataKey and kms:Decrypt in the key policy, or every event goes to the rule's dead-letter queue.`);
     }
     targets.addToDeadLetterQueueResourcePolicy(rule, this.props.deadLetterQueue);
     return {

@@ -1,6 +1,7 @@
 import { Aws, Duration, Stack, Token } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
@@ -188,7 +189,7 @@ export class TracedEventBus extends Construct {
         : `messageGroupId: '${options.messageGroupId}' only applies to a FIFO TracedQueue target`);
     }
     if (options.deadLetterQueue) checkDeadLetterQueue(options.deadLetterQueue);
-    if (target instanceof TracedQueue && target.encryption === sqs.QueueEncryption.KMS_MANAGED) {
+    if (target instanceof TracedQueue && (target.encryption === sqs.QueueEncryption.KMS_MANAGED || isAwsManagedSqsKey(target.queue.encryptionMasterKey))) {
       throw new Error(`target: '${target.node.path}' is encrypted with the AWS managed key for SQS (alias/aws/sqs), whose policy EventBridge cannot be granted, so every event would go to the rule's dead-letter queue; give the TracedQueue encryption: QueueEncryption.SQS_MANAGED, or QueueEncryption.KMS with a customer managed key`);
     }
 
@@ -240,4 +241,10 @@ function checkDeadLetterQueue(queue: sqs.IQueue): void {
   if (queue.encryptionMasterKey) {
     throw new Error(`deadLetterQueue: '${queue.node.path}' is encrypted with a customer KMS key EventBridge cannot use; use SQS-managed encryption`);
   }
+}
+
+/** The AWS managed SQS key given as a key alias, which `QueueEncryption.KMS_MANAGED` names implicitly. */
+function isAwsManagedSqsKey(key: kms.IKey | undefined): boolean {
+  const alias = (key as Partial<kms.IAlias> | undefined)?.aliasName;
+  return alias !== undefined && !Token.isUnresolved(alias) && alias === 'alias/aws/sqs';
 }

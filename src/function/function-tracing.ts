@@ -5,7 +5,7 @@ import { Construct, IConstruct } from 'constructs';
 import { checkDistroLayerAvailable, distroLayerArn, DistroLanguage, DISTRO_LAYER_NAMES } from './distro-layer-arn';
 import { EnvironmentSnapshot, environmentOfProps, functionEnvironment, resolvedVariables } from './function-environment';
 import { DISTRO_EXEC_WRAPPER, OpenTelemetryLayer } from './open-telemetry-layer';
-import { TraceExporter } from './trace-exporter';
+import { credentialsInEndpoint, TraceExporter } from './trace-exporter';
 import { acknowledgeNagFindings } from '../nag/nag-acknowledgement';
 import { OpenTelemetryMode, TracedFunctionRecord, TracingRegistry } from '../registry/tracing-registry';
 import { includeInDefaultFaultsGroups } from '../sampling/default-faults-group';
@@ -643,7 +643,7 @@ function layerCountOf(fn: IConstruct, cfn: lambda.CfnFunction): number {
 /** A later `addEnvironment` or L1 override must not silently undo the instrumentation. */
 /** A value written as it is into the template: not a deploy-time value, not a `{{resolve:...}}` dynamic reference. */
 function isLiteralSecret(value: unknown): boolean {
-  return typeof value === 'string' && !value.startsWith('{{resolve:');
+  return typeof value === 'string' && !value.includes('{{resolve:');
 }
 
 /** Environment variables that hold OTLP credentials. */
@@ -654,6 +654,12 @@ const SECRET_VARIABLES: string[] = [ENV.OTLP_ALL_HEADERS, ENV.OTLP_HEADERS];
  * configuration. A deploy-time value (a Secrets Manager dynamic reference, as `headersSecret` writes) is fine.
  */
 function checkNoLiteralHeaders(values: Record<string, string>, path: string): void {
+  for (const key of [ENV.OTLP_ENDPOINT, 'OTEL_EXPORTER_OTLP_ENDPOINT']) {
+    const where = values[key] === undefined ? undefined : credentialsInEndpoint(values[key]);
+    if (where !== undefined) {
+      throw new Error(`environment: ${key} on '${path}' carries ${where}, which would be written in clear into the template; pass the credentials as TraceExporter.otlp({ headersSecret })`);
+    }
+  }
   for (const key of SECRET_VARIABLES) {
     if (isLiteralSecret(values[key])) {
       throw new Error(`environment: ${key} on '${path}' is a literal value, which would be written in clear into the template; pass the headers through TraceExporter.otlp({ headersSecret }), or a dynamic reference (SecretValue.secretsManager(...).unsafeUnwrap())`);

@@ -41,8 +41,24 @@ export interface OtlpExporterOptions {
   readonly allowInsecureEndpoint?: boolean;
 }
 
-/** Query parameters that usually hold a secret: api_key, apikey, api-key, token, access_token, secret, password, signature... */
-const SECRET_PARAMETER = /(api[-_]?key|token|secret|passw(or)?d|signature|sig|auth|credential|private[-_]?key)/i;
+/** Query parameter names that hold a secret, matched whole: api_key, x-api-key, access_token, token, signature... */
+const SECRET_PARAMETER = /^(x-)?(api[-_]?key|(access[-_]?)?token|secret|passw(or)?d|sig(nature)?|auth(orization)?|credentials?|private[-_]?key)$/i;
+
+/**
+ * What in a literal URL would put a secret into the template: its user or password, or the name of a query
+ * parameter that holds one; undefined when there is none or `endpoint` is not a URL.
+ */
+export function credentialsInEndpoint(endpoint: string): string | undefined {
+  let url: URL;
+  try {
+    url = new URL(endpoint);
+  } catch {
+    return undefined;
+  }
+  if (url.username || url.password) return 'credentials in the URL';
+  const parameter = [...url.searchParams.keys()].find((key) => SECRET_PARAMETER.test(key));
+  return parameter === undefined ? undefined : `the query parameter '${parameter}'`;
+}
 
 /** The URL without the values of its credentials and query parameters, for an error message. */
 function redacted(url: URL): string {
@@ -80,9 +96,8 @@ export class TraceExporter {
         throw new Error(`exporter: endpoint '${endpoint}' must use https (set allowInsecureEndpoint for an http endpoint you trust)`);
       }
       // The endpoint is written in clear into the template, tree.json and the function's configuration.
-      const secretParameter = [...url.searchParams.keys()].find((key) => SECRET_PARAMETER.test(key));
-      if (url.username || url.password || secretParameter !== undefined) {
-        const where = url.username || url.password ? 'credentials in the URL' : `the query parameter '${secretParameter}'`;
+      const where = credentialsInEndpoint(endpoint);
+      if (where !== undefined) {
         throw new Error(`exporter: endpoint '${redacted(url)}' carries ${where}, which would be written in clear into the template; put them in a Secrets Manager secret and pass it as headersSecret`);
       }
     }

@@ -1,4 +1,4 @@
-import { CfnResource } from 'aws-cdk-lib';
+import { Annotations, Aspects, CfnResource } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 
@@ -66,12 +66,33 @@ export function acknowledgeCompositeInput(alarm: CfnResource, composite: string)
 export function grantIntoDefaultPolicy(fn: lambda.IFunction, what: string, grant: () => void): void {
   const role = fn.role;
   const before = role instanceof iam.Role ? role.node.tryFindChild('DefaultPolicy') : undefined;
+  const count = before instanceof iam.Policy ? before.document.statementCount : 0;
   grant();
   const after = role instanceof iam.Role ? role.node.tryFindChild('DefaultPolicy') : undefined;
-  if (before || !(after instanceof iam.Policy)) return;
+  if (!(after instanceof iam.Policy)) return;
+  const owned = libraryStatements.get(after);
+  if (owned !== undefined) {
+    libraryStatements.set(after, owned + after.document.statementCount - count);
+    return;
+  }
+  if (before) return;
+  libraryStatements.set(after, after.document.statementCount);
   const reason = `aws-cdk-lib's grant methods create this default policy for ${what}: statements scoped to the resources granted, written by cdk-serverless-tracing.`;
   acknowledgeNagFindings(after.node.defaultChild as CfnResource, [
     { id: 'HIPAA.Security-IAMNoInlinePolicy', reason },
     { id: 'NIST.800.53.R5-IAMNoInlinePolicy', reason },
   ]);
+  // The acknowledgement covers the whole policy: say so when the application adds statements of its own.
+  Aspects.of(after).add({
+    visit: (node) => {
+      const extra = node === after ? after.document.statementCount - (libraryStatements.get(after) ?? 0) : 0;
+      if (extra > 0) {
+        Annotations.of(after).addWarningV2('cdk-serverless-tracing:default-policy-shared',
+          `This default policy was created by the library's grants and is acknowledged for HIPAA/NIST IAMNoInlinePolicy, but it also holds ${extra} statement(s) the application added; put those in an iam.Policy of its own so that they stay reported.`);
+      }
+    },
+  });
 }
+
+/** How many statements of a default policy the library's grants wrote. */
+const libraryStatements = new WeakMap<iam.Policy, number>();

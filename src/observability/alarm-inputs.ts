@@ -142,7 +142,7 @@ export function alarmInputs(inventory: TracedInventory, defaults: TracingAlarmTh
         threshold: throttles,
       }, disabled);
       const percent = thresholds.durationPercentOfTimeout ?? 80;
-      const timeout = secondsOf(f.function.timeout ?? Duration.seconds(3), `the timeout of '${f.function.node.path}'`);
+      const timeout = secondsOf(f.function.timeout ?? Duration.seconds(3), `timeout (of '${f.function.node.path}')`);
       const literal = !Token.isUnresolved(percent) && !Token.isUnresolved(timeout);
       push({
         ...base,
