@@ -189,7 +189,9 @@ export class TracedEventBus extends Construct {
         : `messageGroupId: '${options.messageGroupId}' only applies to a FIFO TracedQueue target`);
     }
     if (options.deadLetterQueue) checkDeadLetterQueue(options.deadLetterQueue);
-    if (target instanceof TracedQueue && (target.encryption === sqs.QueueEncryption.KMS_MANAGED || isAwsManagedSqsKey(target.queue.encryptionMasterKey))) {
+    const managedKey = target instanceof TracedQueue
+      && (target.encryption === sqs.QueueEncryption.KMS_MANAGED || isAwsManagedSqsKey(target.queue.encryptionMasterKey));
+    if (managedKey) {
       throw new Error(`target: '${target.node.path}' is encrypted with the AWS managed key for SQS (alias/aws/sqs), whose policy EventBridge cannot be granted, so every event would go to the rule's dead-letter queue; give the TracedQueue encryption: QueueEncryption.SQS_MANAGED, or QueueEncryption.KMS with a customer managed key`);
     }
 
