@@ -22,6 +22,17 @@ const project = new awscdk.AwsCdkConstructLibrary({
   constructsVersion: '10.5.1',
   jsiiVersion: '~6.0.0',
 
+  // jsii targets, named the way cdklabs libraries name theirs (distribution = npm name, module in
+  // snake_case; Maven group from the GitHub organization, Java package without its hyphens; a -go repository).
+  publishToPypi: { distName: 'cdk-serverless-tracing', module: 'cdk_serverless_tracing' },
+  publishToMaven: {
+    javaPackage: 'io.github.cdkserverlesstracing',
+    mavenGroupId: 'io.github.cdk-serverless-tracing',
+    mavenArtifactId: 'cdk-serverless-tracing',
+  },
+  // The Go module proxy serves github.com/aws/aws-cdk-go/awscdk/v2 at v2.257.0, the pinned aws-cdk-lib.
+  publishToGo: { moduleName: 'github.com/cdk-serverless-tracing/cdk-serverless-tracing-go', packageName: 'cdkserverlesstracing' },
+
   devDeps: [
     // cdk-nag 3.x rewrote the engine and does not run on aws-cdk-lib 2.257; the library itself only
     // writes `cdk_nag` metadata, so users never need cdk-nag at run time.
@@ -74,6 +85,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
     '/bench-results/',
     // The project-local Python tools (cfn-lint, moto) that scripts/install-test-tools.sh installs.
     '/.tools/',
+    // Hypothesis' example database (the Python runtime's property tests).
+    '.hypothesis/',
   ],
 });
 
@@ -165,11 +178,25 @@ const installTestTools = project.addTask('install:tools', {
   exec: 'bash scripts/install-test-tools.sh',
 });
 
+// The jsii packages, proven by real consumers: a Python and a Java app built on the wheel and the jar must
+// synthesize the TypeScript app's template (scripts/consumer-apps.sh, about 4 minutes, most of it jsii-pacmak).
+const testConsumers = project.addTask('test:consumers', {
+  description: 'Build the Python wheel and Java jar, synthesize the same app in TypeScript, Python and Java, compare the templates',
+  exec: 'bash scripts/consumer-apps.sh',
+});
+
+// After the jest component's `!/test/`, which would otherwise take the Java consumer app's build output back in.
+project.gitignore.exclude('/test/consumers/java/target/');
+
+// API.md is the TypeScript reference; API.python.md shows the same API as Python users write it.
+project.tasks.tryFind('docgen')?.exec('jsii-docgen -l python -o API.python.md');
+
 // cfn-lint runs inside jest (test/cfn-lint.test.ts) so that a finding fails the same command as any test.
 const testTask = project.testTask;
 testTask.prependSpawn(installTestTools);
 testTask.prependSpawn(typecheck);
 testTask.prependSpawn(project.compileTask);
 testTask.spawn(integSnapshot);
+testTask.spawn(testConsumers);
 
 project.synth();

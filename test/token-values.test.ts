@@ -206,7 +206,7 @@ describe('every numeric prop takes a deploy-time value', () => {
   propsOf('src/sampling/tracing-filter.ts', [
     lands('TracingFilter.responseTimeOver(seconds)', XRAY_GROUP, (s, t) => inGroup(s, TracingFilter.responseTimeOver(t))),
     lands('TracingFilter.responseTimeOver(seconds) combined with and()', XRAY_GROUP,
-      (s, t) => inGroup(s, TracingFilter.fault().and(TracingFilter.responseTimeOver(t)))),
+      (s, t) => inGroup(s, TracingFilter.allOf(TracingFilter.fault(), TracingFilter.responseTimeOver(t)))),
     lands('TracingFilter.annotation(key, value: number)', XRAY_GROUP, (s, t) => inGroup(s, TracingFilter.annotation('tier', t))),
   ]);
 
@@ -359,7 +359,7 @@ describe('deploy-time sampling values in the template', () => {
 
   test('number tokens in a filter render as an Fn::Join holding the parameter reference', () => {
     const { stack, token } = stackWithParameter();
-    inGroup(stack, TracingFilter.fault().and(TracingFilter.responseTimeOver(token), TracingFilter.annotation('tier', token)));
+    inGroup(stack, TracingFilter.allOf(TracingFilter.fault(), TracingFilter.responseTimeOver(token), TracingFilter.annotation('tier', token)));
     expect(Object.values(Template.fromStack(stack).findResources('AWS::XRay::Group'))[0].Properties.FilterExpression).toEqual({
       'Fn::Join': ['', ['(fault = true) AND (responsetime > ', P, ') AND (annotation.tier = ', P, ')']],
     });

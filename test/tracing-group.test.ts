@@ -9,16 +9,17 @@ describe('TracingFilter', () => {
   test('builds X-Ray filter expressions fluently', () => {
     expect(TracingFilter.service('charge').expression).toBe('service("charge")');
     expect(TracingFilter.fault().expression).toBe('fault = true');
-    expect(TracingFilter.error().expression).toBe('error = true');
+    expect(TracingFilter.clientError().expression).toBe('error = true');
     expect(TracingFilter.responseTimeOver(2.5).expression).toBe('responsetime > 2.5');
     expect(TracingFilter.annotation('order_id', 'o-"1"').expression).toBe('annotation.order_id = "o-\\"1\\""');
     expect(TracingFilter.annotation('ColdStart', true).expression).toBe('annotation.ColdStart = true');
     expect(TracingFilter.annotation('retries', 3).expression).toBe('annotation.retries = 3');
-    expect(TracingFilter.fault().and(TracingFilter.service('a'), TracingFilter.responseTimeOver(5)).expression)
+    expect(TracingFilter.allOf(TracingFilter.fault(), TracingFilter.service('a'), TracingFilter.responseTimeOver(5)).expression)
       .toBe('(fault = true) AND (service("a")) AND (responsetime > 5)');
-    expect(TracingFilter.fault().or(TracingFilter.error()).and(TracingFilter.raw('http.url CONTAINS "/pay"')).expression)
+    expect(TracingFilter.allOf(TracingFilter.anyOf(TracingFilter.fault(), TracingFilter.clientError()), TracingFilter.raw('http.url CONTAINS "/pay"')).expression)
       .toBe('((fault = true) OR (error = true)) AND (http.url CONTAINS "/pay")');
-    expect(TracingFilter.fault().and().expression).toBe('fault = true');
+    expect(TracingFilter.allOf(TracingFilter.fault()).expression).toBe('fault = true');
+    expect(() => TracingFilter.anyOf()).toThrow(/^anyOf: no filters given; pass at least one/);
   });
 
   test.each([
@@ -34,7 +35,7 @@ describe('TracingFilter', () => {
 describe('TracingGroup', () => {
   test('matches the snapshot', () => {
     const stack = regionalStack();
-    new TracingGroup(stack, 'Faults', { groupName: 'checkout-faults', filter: TracingFilter.fault().and(TracingFilter.service('checkout')), insights: true });
+    new TracingGroup(stack, 'Faults', { groupName: 'checkout-faults', filter: TracingFilter.allOf(TracingFilter.fault(), TracingFilter.service('checkout')), insights: true });
     expect(snapshotOf(Template.fromStack(stack))).toMatchSnapshot();
   });
 
@@ -42,7 +43,7 @@ describe('TracingGroup', () => {
     const stack = regionalStack();
     const group = new TracingGroup(stack, 'Slow', {
       groupName: 'slow-payments',
-      filter: TracingFilter.service('charge').and(TracingFilter.responseTimeOver(3)),
+      filter: TracingFilter.allOf(TracingFilter.service('charge'), TracingFilter.responseTimeOver(3)),
       insights: true,
       notifications: true,
     });

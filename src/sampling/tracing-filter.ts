@@ -1,7 +1,7 @@
 import { Token, Tokenization } from 'aws-cdk-lib';
 
 /**
- * An X-Ray filter expression, built fluently: `TracingFilter.fault().and(TracingFilter.service('charge'))`.
+ * An X-Ray filter expression: `TracingFilter.allOf(TracingFilter.fault(), TracingFilter.service('charge'))`.
  */
 export class TracingFilter {
   /** Traces through a service (`service("name")`). */
@@ -15,8 +15,10 @@ export class TracingFilter {
     return new TracingFilter('fault = true');
   }
 
-  /** Traces with an error: a 4xx (`error = true`). */
-  public static error(): TracingFilter {
+  /**
+   * Traces with a client error: a 4xx (`error = true`). Not named `error`, a reserved word in Go.
+   */
+  public static clientError(): TracingFilter {
     return new TracingFilter('error = true');
   }
 
@@ -46,25 +48,30 @@ export class TracingFilter {
     return new TracingFilter(expression);
   }
 
+  /**
+   * Traces matching every one of `filters` (`(a) AND (b) ...`). Named so it reads the same in every jsii
+   * language: `and`/`or` are reserved in Python and would become `and_`/`or_`.
+   */
+  public static allOf(...filters: TracingFilter[]): TracingFilter {
+    return TracingFilter.combine('allOf', 'AND', filters);
+  }
+
+  /** Traces matching at least one of `filters` (`(a) OR (b) ...`). */
+  public static anyOf(...filters: TracingFilter[]): TracingFilter {
+    return TracingFilter.combine('anyOf', 'OR', filters);
+  }
+
+  private static combine(method: string, operator: string, filters: TracingFilter[]): TracingFilter {
+    if (filters.length === 0) throw new Error(`${method}: no filters given; pass at least one`);
+    if (filters.length === 1) return filters[0];
+    return new TracingFilter(filters.map((f) => `(${f.expression})`).join(` ${operator} `));
+  }
+
   private constructor(
     /** The filter expression. */
     public readonly expression: string,
   ) {}
 
-  /** Traces matching this filter and all of `others`. */
-  public and(...others: TracingFilter[]): TracingFilter {
-    return this.combine('AND', others);
-  }
-
-  /** Traces matching this filter or any of `others`. */
-  public or(...others: TracingFilter[]): TracingFilter {
-    return this.combine('OR', others);
-  }
-
-  private combine(operator: string, others: TracingFilter[]): TracingFilter {
-    if (others.length === 0) return this;
-    return new TracingFilter([this, ...others].map((f) => `(${f.expression})`).join(` ${operator} `));
-  }
 }
 
 function quote(value: string): string {
