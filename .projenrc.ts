@@ -90,7 +90,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
   ],
 });
 
-for (const pattern of ['/examples/', '/integ/', '/scripts/', '/tools/', '/.tools/', '/cdk.out/', '/.ci/', '/ARCHITECTURE.md', '/.cfnlintrc.yaml']) {
+for (const pattern of ['/examples/', '/integ/', '/scripts/', '/tools/', '/.tools/', '/runtime/', '/cdk.out/', '/.ci/', '/ARCHITECTURE.md', '/.cfnlintrc.yaml']) {
   project.addPackageIgnore(pattern);
 }
 
@@ -185,6 +185,15 @@ const testConsumers = project.addTask('test:consumers', {
   exec: 'bash scripts/consumer-apps.sh',
 });
 
+// The Python twin of the runtime module (runtime/python), tested from source with the pinned tools' Python:
+// codecs and carriers against the shared vectors in test/vectors (which jest checks the Node runtime against),
+// process_sqs_batch, spans with the real OpenTelemetry SDK, and Hypothesis properties.
+const testPython = project.addTask('test:python', {
+  description: 'Test the Python runtime twin (runtime/python) with pytest',
+  exec: '.tools/venv/bin/python -m pytest -q -p no:cacheprovider runtime/python/tests',
+  env: { PYTHONPATH: 'runtime/python/src', PYTHONDONTWRITEBYTECODE: '1' },
+});
+
 // After the jest component's `!/test/`, which would otherwise take the Java consumer app's build output back in.
 project.gitignore.exclude('/test/consumers/java/target/');
 
@@ -196,6 +205,7 @@ const testTask = project.testTask;
 testTask.prependSpawn(installTestTools);
 testTask.prependSpawn(typecheck);
 testTask.prependSpawn(project.compileTask);
+testTask.spawn(testPython);
 testTask.spawn(integSnapshot);
 testTask.spawn(testConsumers);
 
