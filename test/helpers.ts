@@ -1,7 +1,9 @@
 import { App, Duration, Stack, StackProps } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { TracedEventBus } from '../src/events/traced-event-bus';
 import { TracedFunction } from '../src/function/traced-function';
 import { TracedQueue } from '../src/queue/traced-queue';
+import { TracedTopic } from '../src/topic/traced-topic';
 
 /** A stack in a concrete region (us-east-1 unless given). */
 export function regionalStack(region = 'us-east-1', props: StackProps = {}, context: Record<string, unknown> = {}): Stack {
@@ -45,4 +47,19 @@ export function shopResources(stack: Stack): { api: TracedFunction; worker: Trac
   jobs.addProducer(api);
   jobs.addConsumer(worker);
   return { api, worker, jobs };
+}
+
+/**
+ * `shopResources` plus a `Payments` bus (Api produces, a `Paid` rule delivers to Worker) and an `Orders`
+ * topic (Api publishes, the Jobs queue subscribes).
+ */
+export function shopWithMessaging(stack: Stack): ReturnType<typeof shopResources> & { bus: TracedEventBus; topic: TracedTopic } {
+  const shop = shopResources(stack);
+  const bus = new TracedEventBus(stack, 'Payments');
+  bus.addProducer(shop.api);
+  bus.addConsumer('Paid', shop.worker, { eventPattern: { detailType: ['PaymentCompleted'] } });
+  const topic = new TracedTopic(stack, 'Orders');
+  topic.addProducer(shop.api);
+  topic.addSubscriber(shop.jobs);
+  return { ...shop, bus, topic };
 }

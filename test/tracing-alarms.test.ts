@@ -3,9 +3,9 @@ import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
-import { inlineFunctionProps, regionalStack, shopResources } from './helpers';
+import { inlineFunctionProps, regionalStack, shopResources, shopWithMessaging } from './helpers';
 import {
-  TracedEventBus, TracedFunction, TracedTopic, TracingAlarmGranularity, TracingAlarmKind, TracingAlarms, TracingRegistry,
+  TracedFunction, TracingAlarmGranularity, TracingAlarmKind, TracingAlarms, TracingRegistry,
 } from '../src';
 import { eventRuleMetric } from '../src/observability/event-rule-metric';
 
@@ -79,13 +79,7 @@ describe('TracingAlarms', () => {
   test('covers buses, rules and topics', () => {
     const stack = regionalStack();
     new TracingAlarms(stack, 'Alarms');
-    const { api, worker, jobs } = shopResources(stack);
-    const bus = new TracedEventBus(stack, 'Payments');
-    bus.addProducer(api);
-    bus.addConsumer('Paid', worker, { eventPattern: { detailType: ['PaymentCompleted'] } });
-    const topic = new TracedTopic(stack, 'Orders');
-    topic.addProducer(api);
-    topic.addSubscriber(jobs);
+    shopWithMessaging(stack);
     const found = byName(stack);
     const rule = Object.keys(found).find((n) => n.endsWith('-failed-invocations'))!;
     expect(rule).toMatch(/^test-stack-worker-payments-/);

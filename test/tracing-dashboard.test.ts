@@ -2,8 +2,8 @@ import { App, Stack, Stage } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { dashboardBody, DashboardWidget, overlaps } from './dashboard-body';
-import { inlineFunctionProps, regionalStack, shopResources } from './helpers';
-import { TracedEventBus, TracedFunction, TracedTopic, TracingAlarms, TracingDashboard, TracingFilter, TracingGroup } from '../src';
+import { inlineFunctionProps, regionalStack, shopResources, shopWithMessaging } from './helpers';
+import { TracedFunction, TracingAlarms, TracingDashboard, TracingFilter, TracingGroup } from '../src';
 
 const ENV = { account: '123456789012', region: 'us-east-1' };
 const bodies = (stack: Stack) => Object.values(Template.fromStack(stack).findResources('AWS::CloudWatch::Dashboard'))
@@ -62,13 +62,7 @@ describe('TracingDashboard', () => {
     const stack = regionalStack();
     new TracingDashboard(stack, 'Dashboard');
     new TracingGroup(stack, 'Slow', { groupName: 'slow', filter: TracingFilter.responseTimeOver(3) });
-    const { api, worker, jobs } = shopResources(stack);
-    const bus = new TracedEventBus(stack, 'Payments');
-    bus.addProducer(api);
-    bus.addConsumer('Paid', worker, { eventPattern: { detailType: ['PaymentCompleted'] } });
-    const topic = new TracedTopic(stack, 'Orders');
-    topic.addProducer(api);
-    topic.addSubscriber(jobs);
+    shopWithMessaging(stack);
     new TracingAlarms(stack, 'Alarms');
     const { widgets } = bodies(stack)[0];
     const groups = widgets.find((w) => w.properties.title === 'Traces per X-Ray group')!;

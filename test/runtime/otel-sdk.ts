@@ -9,14 +9,7 @@ export function registerTestSdk() {
   const contextManager = new AsyncLocalStorageContextManager().enable();
   trace.setGlobalTracerProvider(provider);
   context.setGlobalContextManager(contextManager);
-  const warnings: string[] = [];
-  diag.setLogger({
-    error: () => undefined,
-    info: () => undefined,
-    debug: () => undefined,
-    verbose: () => undefined,
-    warn: (message: string) => { warnings.push(message); },
-  }, { logLevel: DiagLogLevel.WARN, suppressOverrideMessage: true });
+  const warnings = captureDiagWarnings();
   return {
     exporter,
     warnings,
@@ -29,4 +22,17 @@ export function registerTestSdk() {
       diag.disable();
     },
   };
+}
+
+/** Routes OpenTelemetry's diagnostic warnings (what the runtime reports through `diag`) into the returned list. */
+export function captureDiagWarnings(): string[] {
+  const warnings: string[] = [];
+  diag.setLogger({
+    error: () => undefined,
+    info: () => undefined,
+    debug: () => undefined,
+    verbose: () => undefined,
+    warn: (message: string) => { warnings.push(message); },
+  }, { logLevel: DiagLogLevel.WARN, suppressOverrideMessage: true });
+  return warnings;
 }

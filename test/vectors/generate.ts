@@ -11,11 +11,12 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { diag, DiagLogLevel } from '@opentelemetry/api';
+import { diag } from '@opentelemetry/api';
 import {
   eventBridgeEventContext, formatTraceparent, formatXrayHeader, injectEventBridgeEntry, injectSnsMessage, injectSqsMessage,
   parseTraceparent, parseTracestate, parseXrayHeader, snsRecordContext, sqsRecordContext, TraceContext, traceparentToXray, xrayToTraceparent,
 } from '../../src/runtime';
+import { captureDiagWarnings } from '../runtime/otel-sdk';
 
 /** One vector: what went in, what came out. */
 export interface VectorCase {
@@ -459,14 +460,7 @@ const CONVERSIONS: Record<string, (argument: any) => string | undefined> = {
 };
 
 function evaluateCarrier(input: Record<string, any>): unknown {
-  const warnings: string[] = [];
-  diag.setLogger({
-    error: () => undefined,
-    info: () => undefined,
-    debug: () => undefined,
-    verbose: () => undefined,
-    warn: (message: string) => { warnings.push(message); },
-  }, { logLevel: DiagLogLevel.WARN, suppressOverrideMessage: true });
+  const warnings = captureDiagWarnings();
   try {
     switch (input.function) {
       case 'injectSqsMessage': {
