@@ -1,20 +1,16 @@
-import { App, Aspects, Stack } from 'aws-cdk-lib';
+import { App, Stack } from 'aws-cdk-lib';
 import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { HIPAASecurityChecks, NIST80053R5Checks } from 'cdk-nag';
 import { inlineFunctionProps } from './helpers';
+import { packFindings } from './nag-helpers';
 import { coverageStack, exampleStack } from './stacks';
 import { TracedFunction, TracedQueue, TracingAlarms } from '../src';
 
 /** Every HIPAA and NIST 800-53 R5 finding of the stack, as "path: rule id". */
 function complianceFindings(stack: Stack): string[] {
-  Aspects.of(stack).add(new HIPAASecurityChecks());
-  Aspects.of(stack).add(new NIST80053R5Checks());
-  const annotations = Annotations.fromStack(stack);
-  const pattern = Match.stringLikeRegexp('^(HIPAA|NIST)');
-  return [...annotations.findError('*', pattern), ...annotations.findWarning('*', pattern)]
-    .map((m) => `${m.id}: ${String(m.entry.data).split(':')[0]}`);
+  return packFindings(stack, [new HIPAASecurityChecks(), new NIST80053R5Checks()], /^(HIPAA|NIST)/).map((f) => f.split(':').slice(0, 2).join(':'));
 }
 
 /**
