@@ -1,11 +1,9 @@
 import { EventBridgeClient, PutEventsCommand, PutRuleCommand, PutTargetsCommand } from '@aws-sdk/client-eventbridge';
-import {
-  CreateQueueCommand, GetQueueAttributesCommand, Message, ReceiveMessageCommand, SendMessageBatchCommand, SendMessageCommand, SQSClient,
-} from '@aws-sdk/client-sqs';
+import { SendMessageBatchCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { context, trace } from '@opentelemetry/api';
-import type { SQSRecord } from 'aws-lambda';
 import { startMotoServer, MotoServer } from './moto-server';
 import { registerTestSdk } from './otel-sdk';
+import { createQueue, receiveAsLambdaEvent as receiveLambdaEvent, TestQueue } from './sqs-lambda-event';
 import { injectEventBridgeEntry, injectSqsMessage, processSqsBatch } from '../../src/runtime';
 
 const REGION = 'us-east-1';
@@ -30,36 +28,8 @@ afterAll(async () => {
   await moto?.stop();
 });
 
-async function queue(name: string): Promise<{ url: string; arn: string }> {
-  const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: name }));
-  const { Attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['QueueArn'] }));
-  return { url: QueueUrl!, arn: Attributes!.QueueArn! };
-}
-
-/** What Lambda's SQS event source would hand the function for these messages. */
-async function receiveAsLambdaEvent(q: { url: string; arn: string }, expected: number): Promise<{ Records: SQSRecord[] }> {
-  const messages: Message[] = [];
-  for (let attempt = 0; attempt < 20 && messages.length < expected; attempt++) {
-    const { Messages = [] } = await sqs.send(new ReceiveMessageCommand({
-      QueueUrl: q.url, MaxNumberOfMessages: 10, WaitTimeSeconds: 1, MessageSystemAttributeNames: ['All'], MessageAttributeNames: ['All'],
-    }));
-    messages.push(...Messages);
-  }
-  return {
-    Records: messages.map((m) => ({
-      messageId: m.MessageId!,
-      receiptHandle: m.ReceiptHandle!,
-      body: m.Body!,
-      attributes: m.Attributes as SQSRecord['attributes'],
-      messageAttributes: Object.fromEntries(Object.entries(m.MessageAttributes ?? {})
-        .map(([k, v]) => [k, { stringValue: v.StringValue, dataType: v.DataType! }])) as SQSRecord['messageAttributes'],
-      md5OfBody: m.MD5OfBody!,
-      eventSource: 'aws:sqs',
-      eventSourceARN: q.arn,
-      awsRegion: REGION,
-    })),
-  };
-}
+const queue = (name: string) => createQueue(sqs, name);
+const receiveAsLambdaEvent = (q: TestQueue, expected: number) => receiveLambdaEvent(sqs, q, expected, REGION);
 
 test('SQS: a producer sends through injectSqsMessage, the consumer links each record to the producer span', async () => {
   const orders = await queue('orders');
