@@ -189,9 +189,9 @@ const testConsumers = project.addTask('test:consumers', {
 // codecs and carriers against the shared vectors in test/vectors (which jest checks the Node runtime against),
 // process_sqs_batch, spans with the real OpenTelemetry SDK, and Hypothesis properties.
 const testPython = project.addTask('test:python', {
-  description: 'Test the Python runtime twin (runtime/python) with pytest',
-  exec: '.tools/venv/bin/python -m pytest -q -p no:cacheprovider runtime/python/tests',
-  env: { PYTHONPATH: 'runtime/python/src', PYTHONDONTWRITEBYTECODE: '1' },
+  description: 'Test the Python runtime twin (runtime/python) and the example\'s Python handler with pytest',
+  exec: '.tools/venv/bin/python -m pytest -q -p no:cacheprovider runtime/python/tests examples/order-pipeline/tests',
+  env: { PYTHONPATH: 'runtime/python/src:examples/order-pipeline/handlers', PYTHONDONTWRITEBYTECODE: '1' },
 });
 
 // After the jest component's `!/test/`, which would otherwise take the Java consumer app's build output back in.

@@ -1,7 +1,9 @@
 /**
  * Deploys the order pipeline, sends one order through `validate`, and checks in X-Ray that the
  * producer's trace exists, that the `charge` consumer's trace is the producer's trace or links to it, and
- * that `notify`, invoked by EventBridge with charge's PaymentCompleted, has its segment in charge's trace.
+ * that `notify`, invoked by EventBridge with charge's PaymentCompleted, has its segment in charge's trace;
+ * and that the Python `auditor`, fed by the order-events topic through the audit queue, has a trace that
+ * is validate's trace or links to it (the Node.js and Python distro layers in one request).
  */
 import { ExpectedResult, IntegTest } from '@aws-cdk/integ-tests-alpha';
 import { App, Duration } from 'aws-cdk-lib';
@@ -94,4 +96,11 @@ const consumerTrace = integ.assertions.invokeFunction({
   Payload: Match.serializedJson(Match.objectLike({ found: true, downstreamInSameTrace: true })),
 })).waitForAssertions({ totalTimeout: Duration.minutes(10), interval: Duration.seconds(30) });
 
-accepted.next(producerTrace).next(consumerTrace);
+const auditTrace = integ.assertions.invokeFunction({
+  functionName: traceLinkProbe.functionName,
+  payload: JSON.stringify({ producerTraceId, consumerFunctionName: stack.auditor.functionName }),
+}).expect(ExpectedResult.objectLike({
+  Payload: Match.serializedJson(Match.objectLike({ found: true })),
+})).waitForAssertions({ totalTimeout: Duration.minutes(10), interval: Duration.seconds(30) });
+
+accepted.next(producerTrace).next(consumerTrace).next(auditTrace);

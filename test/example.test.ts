@@ -1,8 +1,12 @@
+import * as fs from 'fs';
+import * as path from 'path';
 import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { snapshotOf } from './helpers';
 import { nagFindings } from './nag-helpers';
 import { exampleStack } from './stacks';
+import { pythonHandlerCode } from '../examples/order-pipeline/python-handler-code';
 import { TracingRegistry, TracingReport } from '../src';
 
 describe('order-pipeline example', () => {
@@ -19,11 +23,11 @@ describe('order-pipeline example', () => {
 
   test('validate produces to the orders queue and charge consumes it', () => {
     const registry = TracingRegistry.of(stack);
-    expect(registry.functions.map((f) => f.serviceName)).toEqual(['order-pipeline-validate', 'order-pipeline-charge', 'order-pipeline-notify']);
+    expect(registry.functions.map((f) => f.serviceName)).toEqual(['order-pipeline-validate', 'order-pipeline-charge', 'order-pipeline-notify', 'order-pipeline-auditor']);
     expect(registry.connections.map((c) => [c.resource.node.id, c.function.node.id, c.role])).toEqual([
       ['Orders', 'Validate', 'PRODUCER'], ['Orders', 'Charge', 'CONSUMER'],
       ['Payments', 'Charge', 'PRODUCER'], ['Payments', 'Notify', 'CONSUMER'],
-      ['OrderEvents', 'Validate', 'PRODUCER'],
+      ['OrderEvents', 'Validate', 'PRODUCER'], ['Audit', 'Auditor', 'CONSUMER'],
     ]);
     expect(registry.topicSubscriptions.map((s) => s.target.node.id)).toEqual(['Audit']);
     expect(registry.samplingRules.map((r) => r.priority)).toEqual([100, 10]);
@@ -44,16 +48,40 @@ describe('order-pipeline example', () => {
     });
   });
 
+  test('the audit queue is consumed by a Python function under the Python distro layer, with the runtime module vendored', () => {
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Runtime: 'python3.14',
+      Handler: 'audit.handler',
+      TracingConfig: { Mode: 'Active' },
+      Layers: [{ 'Fn::FindInMap': ['AwsOpenTelemetryDistroLayerArns', { Ref: 'AWS::Region' }, 'PYTHON'] }],
+      Environment: { Variables: Match.objectLike({ AWS_LAMBDA_EXEC_WRAPPER: '/opt/otel-instrument', OTEL_SERVICE_NAME: 'order-pipeline-auditor' }) },
+    });
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      EventSourceArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^AuditQueue'), 'Arn'] },
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+    });
+    // The staged asset directory is named after the hash the template's S3 key carries.
+    const key = stack.resolve((stack.auditor.node.defaultChild as lambda.CfnFunction).code) as { s3Key: string };
+    const asset = path.join((stack.node.root as App).synth().directory, `asset.${key.s3Key.replace(/\.zip$/, '')}`);
+    const files = fs.readdirSync(asset, { recursive: true }).map(String).sort();
+    expect(files).toEqual(expect.arrayContaining(['audit.py', 'cdk_serverless_tracing_runtime', path.join('cdk_serverless_tracing_runtime', '__init__.py'), path.join('cdk_serverless_tracing_runtime', 'batch.py')]));
+    expect(files.filter((f) => f.endsWith('.ts') || f.includes('__pycache__'))).toEqual([]);
+  });
+
+  test('a Python handler asset refuses a handler file that does not exist, before any bundling', () => {
+    expect(() => pythonHandlerCode('/nonexistent/audit.py')).toThrow("pythonHandlerCode: handler file '/nonexistent/audit.py' does not exist");
+  });
+
   test('the report lists the functions with their layer and wrapper, and the queue with its DLQ and consumers', () => {
     const report = TracingReport.render(stack);
     expect(report).toContain('Stack OrderPipeline (region: resolved at deploy time)');
-    expect(report).toContain('Functions traced: 3');
+    expect(report).toContain('Functions traced: 4');
     expect(report).toMatch(/Payments\n\s+producers: Charge\n\s+rule Payments\/NotifyOnPayment -> Notify/);
     expect(report).toMatch(/OrderEvents\n\s+producers: Validate\n\s+subscriber Audit \(dead-letter queue: Audit\/DeadLetterQueue\)/);
     expect(report).toMatch(/Validate\n\s+service: order-pipeline-validate, X-Ray: Active, OpenTelemetry: AWS_DISTRO, Application Signals: on\n\s+layer: \{"Fn::FindInMap":\["AwsOpenTelemetryDistroLayerArns",\{"Ref":"AWS::Region"\},"NODEJS"\]\}\n\s+wrapper: \/opt\/otel-instrument/);
     expect(report).toMatch(/Orders\n\s+dead-letter queue: Orders\/DeadLetterQueue\n\s+producers: Validate\n\s+consumers: Charge/);
     expect(report).toContain('X-Ray groups: OrderPipeline-faults (default faults group)');
-    expect(report).toMatch(/Alarms: \d+, under 4 composite alarm\(s\): order-pipeline-validate-health, order-pipeline-charge-health, order-pipeline-notify-health, order-pipeline-health/);
+    expect(report).toMatch(/Alarms: \d+, under 5 composite alarm\(s\): order-pipeline-validate-health, order-pipeline-charge-health, order-pipeline-notify-health, order-pipeline-auditor-health, order-pipeline-health/);
   });
 
   test('has no unacknowledged cdk-nag findings (AwsSolutions and Serverless)', () => {

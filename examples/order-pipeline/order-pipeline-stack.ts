@@ -8,9 +8,10 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { NagSuppressions } from 'cdk-nag';
 import { Construct } from 'constructs';
+import { pythonHandlerCode } from './python-handler-code';
 import {
-  SamplingStrategy, SloObjective, TracedEventBus, TracedNodejsFunction, TracedQueue, TracedTopic, TracingAlarms, TracingDashboard,
-  TracingSamplingRule, TracingSlo,
+  SamplingStrategy, SloObjective, TracedEventBus, TracedFunction, TracedNodejsFunction, TracedQueue, TracedTopic, TracingAlarms,
+  TracingDashboard, TracingSamplingRule, TracingSlo,
 } from '../../src';
 
 export interface OrderPipelineStackProps extends StackProps {
@@ -21,7 +22,8 @@ export interface OrderPipelineStackProps extends StackProps {
 /**
  * The seeds' order flow: REST API (stage tracing on) -> validate -> orders queue -> charge -> payment API
  * -> PaymentCompleted on the payments bus -> notify; validate also fans OrderAccepted out through the
- * order-events topic to an audit queue.
+ * order-events topic to an audit queue, which the Python auditor consumes (so both distro layers, Node.js
+ * and Python, are in the trace).
  */
 export class OrderPipelineStack extends Stack {
   public readonly api: apigateway.RestApi;
@@ -32,6 +34,7 @@ export class OrderPipelineStack extends Stack {
   public readonly payments: TracedEventBus;
   public readonly orderEvents: TracedTopic;
   public readonly audit: TracedQueue;
+  public readonly auditor: TracedFunction;
 
   constructor(scope: Construct, id: string, props: OrderPipelineStackProps) {
     super(scope, id, props);
@@ -84,6 +87,16 @@ export class OrderPipelineStack extends Stack {
     this.orderEvents = new TracedTopic(this, 'OrderEvents');
     this.orderEvents.addProducer(this.validate);
     this.orderEvents.addSubscriber(this.audit);
+    this.auditor = new TracedFunction(this, 'Auditor', {
+      runtime: lambda.Runtime.PYTHON_3_14,
+      architecture: lambda.Architecture.ARM_64,
+      memorySize: 256,
+      handler: 'audit.handler',
+      code: pythonHandlerCode(path.join(__dirname, 'handlers', 'audit.py')),
+      timeout: Duration.seconds(30),
+      logGroup: this.logGroup('AuditorLogs'),
+    });
+    this.audit.addConsumer(this.auditor, { batchSize: 10, maxBatchingWindow: Duration.seconds(5) });
 
     this.api = new apigateway.RestApi(this, 'OrdersApi', {
       description: 'Accepts orders for the traced order pipeline',
@@ -160,7 +173,7 @@ export class OrderPipelineStack extends Stack {
       { id: 'AwsSolutions-SQS3', reason: 'This queue is the dead-letter queue and on-failure destination of notify; it is the last stop.' },
       { id: 'Serverless-SQSRedrivePolicy', reason: 'This queue is the dead-letter queue and on-failure destination of notify; it is the last stop.' },
     ]);
-    for (const fn of [this.validate, this.charge, this.notify]) {
+    for (const fn of [this.validate, this.charge, this.notify, this.auditor]) {
       NagSuppressions.addResourceSuppressions(fn.role!, [{
         id: 'AwsSolutions-IAM4',
         reason: 'AWSLambdaBasicExecutionRole only grants the function writes to its own CloudWatch log streams.',
@@ -174,6 +187,10 @@ export class OrderPipelineStack extends Stack {
     NagSuppressions.addResourceSuppressions(this.charge, [
       { id: 'Serverless-LambdaDLQ', reason: 'charge is invoked by an SQS event source: failed messages go to the orders dead-letter queue, not a function DLQ.' },
       { id: 'Serverless-LambdaAsyncFailureDestination', reason: 'charge is invoked by an SQS event source mapping, never asynchronously.' },
+    ]);
+    NagSuppressions.addResourceSuppressions(this.auditor, [
+      { id: 'Serverless-LambdaDLQ', reason: 'auditor is invoked by an SQS event source: failed messages go to the audit dead-letter queue, not a function DLQ.' },
+      { id: 'Serverless-LambdaAsyncFailureDestination', reason: 'auditor is invoked by an SQS event source mapping, never asynchronously.' },
     ]);
     NagSuppressions.addResourceSuppressions(this.api, [
       { id: 'AwsSolutions-APIG3', reason: 'The example leaves WAF to the deploying organization: attach its web ACL to the stage.' },
