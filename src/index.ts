@@ -1,6 +1,7 @@
 export { TracingRegistry, TracedFunctionRecord, TracingAlarmRecord, TracingGroupRecord, TracingSamplingRuleRecord, TransactionSearchRecord, TracedQueueRecord, TracedEventBusRecord, TracedEventRoute, TracedTopicRecord, TracedTopicSubscription, TracedConnection, TracedConnectionRole, OpenTelemetryMode } from './registry/tracing-registry';
 export { OpenTelemetryLayer } from './function/open-telemetry-layer';
-export { FunctionTracing, FunctionInstrumentationOptions, FunctionTracingOptions } from './function/function-tracing';
+export { FunctionTracing } from './function/function-tracing';
+export { FunctionInstrumentationOptions, FunctionTracingOptions } from './function/instrumentation-options';
 export { TracedFunction, TracedFunctionProps } from './function/traced-function';
 export { TracedNodejsFunction, TracedNodejsFunctionProps } from './function/traced-nodejs-function';
 export { TracedQueue, TracedQueueProps, QueueConsumerOptions, QueueProducerOptions } from './queue/traced-queue';

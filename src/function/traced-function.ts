@@ -1,6 +1,8 @@
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
-import { completeTracedConstruction, FunctionInstrumentationOptions, planTracedConstruction } from './function-tracing';
+import { completeTracedConstruction } from './instrumentation-apply';
+import { FunctionInstrumentationOptions } from './instrumentation-options';
+import { planTracedConstruction } from './instrumentation-plan';
 import { TracedFunctionRecord } from '../registry/tracing-registry';
 
 /**
