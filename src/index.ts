@@ -1,4 +1,5 @@
-export { TracingRegistry, TracedFunctionRecord, TracingAlarmRecord, TracingGroupRecord, TracingSamplingRuleRecord, TransactionSearchRecord, TracedQueueRecord, TracedEventBusRecord, TracedEventRoute, TracedTopicRecord, TracedTopicSubscription, TracedConnection, TracedConnectionRole, OpenTelemetryMode } from './registry/tracing-registry';
+export { TracingRegistry } from './registry/tracing-registry';
+export { TracedFunctionRecord, TracingAlarmRecord, TracingGroupRecord, TracingSamplingRuleRecord, TransactionSearchRecord, TracedQueueRecord, TracedEventBusRecord, TracedEventRoute, TracedTopicRecord, TracedTopicSubscription, TracedConnection, TracedConnectionRole, OpenTelemetryMode, TracedApiStageRecord, TracedStateMachineRecord } from './registry/tracing-records';
 export { OpenTelemetryLayer } from './function/open-telemetry-layer';
 export { FunctionTracing } from './function/function-tracing';
 export { FunctionInstrumentationOptions, FunctionTracingOptions } from './function/instrumentation-options';
@@ -19,4 +20,4 @@ export { TracedEventBus, TracedEventBusProps, EventBusArchiveOptions, EventBusPr
 export { TracedTopic, TracedTopicProps, TopicSubscriberOptions, TopicProducerOptions } from './topic/traced-topic';
 export { TransactionSearch, TransactionSearchProps } from './observability/transaction-search';
 export { TraceExporter, OtlpExporterOptions, OtlpProtocol } from './function/trace-exporter';
-export { SNS_XRAY_POLICY_CONTEXT } from './topic/traced-topic';
+export { SNS_XRAY_POLICY_CONTEXT } from './topic/sns-active-tracing-policy';

@@ -1,192 +1,18 @@
 import { Names, Stack, Stage, Token } from 'aws-cdk-lib';
-import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import * as events from 'aws-cdk-lib/aws-events';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import * as sns from 'aws-cdk-lib/aws-sns';
-import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct, IConstruct } from 'constructs';
+import {
+  TracedApiStageRecord, TracedConnection, TracedConnectionRole, TracedEventBusRecord, TracedEventRoute, TracedFunctionRecord, TracedQueueRecord,
+  TracedStateMachineRecord, TracedTopicRecord, TracedTopicSubscription, TracingAlarmRecord, TracingGroupRecord, TracingSamplingRuleRecord,
+  TransactionSearchRecord,
+} from './tracing-records';
 
-/**
- * How a traced function's OpenTelemetry layer was chosen.
- */
-export enum OpenTelemetryMode {
-  /** The AWS Distro for OpenTelemetry layer (`AWSOpenTelemetryDistroJs` / `AWSOpenTelemetryDistroPython`). */
-  AWS_DISTRO = 'AWS_DISTRO',
-  /** aws-cdk-lib's own `adotInstrumentation` (the legacy ADOT collector layers). */
-  LEGACY_ADOT = 'LEGACY_ADOT',
-  /** A layer version ARN given by the user. */
-  CUSTOM_LAYER = 'CUSTOM_LAYER',
-  /** No OpenTelemetry layer: X-Ray tracing only. */
-  NONE = 'NONE',
-}
-
-/**
- * What the tracing registry knows about a traced function.
- */
-export interface TracedFunctionRecord {
-  /** The instrumented function. */
-  readonly function: lambda.Function;
-  /** The service name traces and logs of this function carry (`OTEL_SERVICE_NAME`, `POWERTOOLS_SERVICE_NAME`). */
-  readonly serviceName: string;
-  /** The X-Ray tracing mode of the function: `Tracing.ACTIVE` or `Tracing.PASS_THROUGH`. */
-  readonly tracing: lambda.Tracing;
-  /** How the OpenTelemetry layer was chosen. */
-  readonly openTelemetryMode: OpenTelemetryMode;
-  /**
-   * The layer version ARN attached; a token when the stack's region is resolved at deploy time.
-   * @default - no layer (`OpenTelemetryMode.NONE`)
-   */
-  readonly layerArn?: string;
-  /**
-   * The `AWS_LAMBDA_EXEC_WRAPPER` the layer runs the handler through.
-   * @default - no wrapper (`OpenTelemetryMode.NONE`)
-   */
-  readonly execWrapper?: string;
-  /** Whether CloudWatch Application Signals is enabled for the function. */
-  readonly applicationSignals: boolean;
-  /**
-   * The OpenTelemetry sampling ratio for traces the function starts itself.
-   * @default - the layer's own sampler
-   */
-  readonly samplingRatio?: number;
-  /**
-   * The OTLP endpoint spans are exported to.
-   * @default - X-Ray
-   */
-  readonly otlpEndpoint?: string;
-}
-
-/**
- * What the tracing registry knows about a traced queue.
- */
-export interface TracedQueueRecord {
-  /** The construct that owns the queue. */
-  readonly owner: IConstruct;
-  /** The queue messages are sent to. */
-  readonly queue: sqs.IQueue;
-  /** The queue messages go to after `maxReceiveCount` failed receives. */
-  readonly deadLetterQueue: sqs.IQueue;
-}
-
-/**
- * What the tracing registry knows about a traced event bus.
- */
-export interface TracedEventBusRecord {
-  /** The construct that owns the bus. */
-  readonly owner: IConstruct;
-  /** The bus. */
-  readonly eventBus: events.IEventBus;
-}
-
-/**
- * What the tracing registry knows about a traced topic.
- */
-export interface TracedTopicRecord {
-  /** The construct that owns the topic. */
-  readonly owner: IConstruct;
-  /** The topic. */
-  readonly topic: sns.ITopic;
-}
-
-/**
- * A subscription of a traced topic.
- */
-export interface TracedTopicSubscription {
-  /** The construct that owns the topic. */
-  readonly topic: IConstruct;
-  /** The subscription. */
-  readonly subscription: sns.Subscription;
-  /** The function or traced queue subscribed. */
-  readonly target: IConstruct;
-  /** Where undeliverable messages go. */
-  readonly deadLetterQueue: sqs.IQueue;
-}
-
-/**
- * An EventBridge rule from a traced bus to a consumer.
- */
-export interface TracedEventRoute {
-  /** The construct that owns the bus. */
-  readonly bus: IConstruct;
-  /** The rule. */
-  readonly rule: events.IRule;
-  /** The function or traced queue the rule delivers to. */
-  readonly target: IConstruct;
-  /** Where the rule's undeliverable events go. */
-  readonly deadLetterQueue: sqs.IQueue;
-}
-
-/**
- * What the tracing registry knows about an X-Ray group.
- */
-export interface TracingGroupRecord {
-  /** The construct that owns the group. */
-  readonly owner: IConstruct;
-  /** The group's name (the `GroupName` dimension of its `ApproximateTraceCount` metric). */
-  readonly groupName: string;
-  /** The group's filter expression. */
-  readonly filterExpression: string;
-  /** Whether the library created the group as a default faults group. */
-  readonly defaultFaultsGroup: boolean;
-}
-
-/**
- * What the tracing registry knows about an X-Ray sampling rule.
- */
-export interface TracingSamplingRuleRecord {
-  /** The construct that owns the rule. */
-  readonly owner: IConstruct;
-  /** The rule's name. */
-  readonly ruleName: string;
-  /** The rule's priority: lower is evaluated first. */
-  readonly priority: number;
-}
-
-/**
- * What the tracing registry knows about a stack's Transaction Search setting.
- */
-export interface TransactionSearchRecord {
-  /** The construct that enables Transaction Search. */
-  readonly owner: IConstruct;
-}
-
-/**
- * What the tracing registry knows about an alarm created for traced resources.
- */
-export interface TracingAlarmRecord {
-  /** The construct that created the alarm (a `TracingAlarms`). */
-  readonly owner: IConstruct;
-  /** The alarm. */
-  readonly alarm: cloudwatch.IAlarm;
-  /** The alarm's name, as given to CloudWatch. */
-  readonly alarmName: string;
-  /** The service the alarm belongs to. */
-  readonly serviceName: string;
-  /** Whether it is the composite alarm of its service (what pages), rather than one of its inputs. */
-  readonly composite: boolean;
-}
-
-/**
- * The role a function plays on a traced resource.
- */
-export enum TracedConnectionRole {
-  /** The function sends to the resource. */
-  PRODUCER = 'PRODUCER',
-  /** The function is invoked with what the resource delivers. */
-  CONSUMER = 'CONSUMER',
-}
-
-/**
- * An edge of the traced service graph: a function producing to, or consuming from, a traced resource.
- */
-export interface TracedConnection {
-  /** The construct that owns the traced resource (a `TracedQueue`, for example). */
-  readonly resource: IConstruct;
-  /** The function on the other end. */
-  readonly function: lambda.IFunction;
-  /** Whether the function produces to or consumes from the resource. */
-  readonly role: TracedConnectionRole;
-}
+// Readers import the records with the registry.
+export {
+  OpenTelemetryMode, TracedApiStageRecord, TracedConnection, TracedConnectionRole, TracedEventBusRecord, TracedEventRoute, TracedFunctionRecord,
+  TracedQueueRecord, TracedStateMachineRecord, TracedTopicRecord, TracedTopicSubscription, TracingAlarmRecord, TracingGroupRecord,
+  TracingSamplingRuleRecord, TransactionSearchRecord,
+} from './tracing-records';
 
 const REGISTRY_ID = 'TracingRegistry';
 
@@ -271,6 +97,8 @@ export class TracingRegistry extends Construct {
   private readonly _topics: TracedTopicRecord[] = [];
   private readonly _topicSubscriptions: TracedTopicSubscription[] = [];
   private readonly _alarms: TracingAlarmRecord[] = [];
+  private readonly _apiStages: TracedApiStageRecord[] = [];
+  private readonly _stateMachines: TracedStateMachineRecord[] = [];
   private _transactionSearch?: TransactionSearchRecord;
 
   private constructor(scope: Construct, id: string) {
@@ -325,6 +153,16 @@ export class TracingRegistry extends Construct {
   /** Every alarm created for the stack's traced resources, in registration order. */
   public get alarms(): TracingAlarmRecord[] {
     return [...this._alarms];
+  }
+
+  /** Every traced REST API stage of the stack, in registration order. */
+  public get apiStages(): TracedApiStageRecord[] {
+    return [...this._apiStages];
+  }
+
+  /** Every traced state machine of the stack, in registration order. */
+  public get stateMachines(): TracedStateMachineRecord[] {
+    return [...this._stateMachines];
   }
 
   /** Every producer and consumer edge of the stack, in registration order. */
@@ -432,6 +270,22 @@ export class TracingRegistry extends Construct {
    */
   public _registerAlarm(record: TracingAlarmRecord): void {
     this._alarms.push(record);
+  }
+
+  /**
+   * Records a traced REST API stage; registering the same stage again changes nothing.
+   * @internal
+   */
+  public _registerApiStage(record: TracedApiStageRecord): void {
+    if (!this._apiStages.some((r) => r.owner === record.owner)) this._apiStages.push(record);
+  }
+
+  /**
+   * Records a traced state machine; registering the same state machine again changes nothing.
+   * @internal
+   */
+  public _registerStateMachine(record: TracedStateMachineRecord): void {
+    if (!this._stateMachines.some((r) => r.owner === record.owner)) this._stateMachines.push(record);
   }
 
   /**

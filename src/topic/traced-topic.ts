@@ -1,16 +1,16 @@
-import { Annotations, Aws, Lazy, Names, Stack, Token } from 'aws-cdk-lib';
+import { Names, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
-import * as xray from 'aws-cdk-lib/aws-xray';
 import { Construct } from 'constructs';
+import { snsActiveTracingPolicy } from './sns-active-tracing-policy';
 import { bindProducer } from '../function/producer-binding';
 import { deliveryDeadLetterQueue } from '../queue/delivery-dead-letter-queue';
 import { TracedQueue } from '../queue/traced-queue';
-import { contextIsFalse, TracedConnectionRole, TracingRegistry } from '../registry/tracing-registry';
+import { TracedConnectionRole, TracingRegistry } from '../registry/tracing-registry';
 
 /** aws-cdk-lib's feature flag that conditions an SQS subscription's key grant on the topic's ARN. */
 const SNS_SQS_DECRYPTION_POLICY_FLAG = '@aws-cdk/aws-sns-subscriptions:restrictSqsDescryption';
@@ -64,15 +64,6 @@ export interface TopicProducerOptions {
   readonly environmentVariable?: string;
 }
 
-const XRAY_POLICY_ID = 'SnsActiveTracingXRayPolicy';
-/**
- * Context key that leaves the SNS X-Ray resource policy out, for accounts that manage one shared policy
- * (X-Ray allows 5 resource policies per account and Region): `"@cdk-serverless-tracing/snsXRayPolicy": false`.
- */
-export const SNS_XRAY_POLICY_CONTEXT = '@cdk-serverless-tracing/snsXRayPolicy';
-/** Topic ARNs listed one by one up to this many; beyond, the account's topic ARN pattern keeps the policy under 5,120 characters. */
-const MAX_LISTED_TOPICS = 20;
-const XRAY_RESOURCE_POLICIES_QUOTA = 5;
 
 /**
  * An SNS topic with active tracing: SNS writes segments to X-Ray through one resource policy per stack
@@ -115,7 +106,7 @@ export class TracedTopic extends Construct {
     });
     const registry = TracingRegistry.of(this);
     registry._registerTopic({ owner: this, topic: this.topic });
-    sharedXRayPolicy(Stack.of(this), registry);
+    snsActiveTracingPolicy(Stack.of(this), registry);
   }
 
   /**
@@ -166,45 +157,5 @@ export class TracedTopic extends Construct {
         this.customerKey?.grant(fn, 'kms:GenerateDataKey', 'kms:Decrypt');
       },
     });
-  }
-}
-
-/**
- * SNS needs an X-Ray resource policy to write segments of actively traced topics. One per stack, shared by
- * its topics: scoped to this account, and to exactly the stack's traced topics, read from the registry.
- */
-function sharedXRayPolicy(stack: Stack, registry: TracingRegistry): void {
-  if (stack.node.tryFindChild(XRAY_POLICY_ID) || contextIsFalse(stack, SNS_XRAY_POLICY_CONTEXT)) return;
-  const document = Lazy.string({
-    produce: () => stack.toJsonString({
-      Version: '2012-10-17',
-      Statement: [{
-        Sid: 'SNSAccess',
-        Effect: 'Allow',
-        Principal: { Service: 'sns.amazonaws.com' },
-        Action: ['xray:PutTraceSegments', 'xray:GetSamplingRules', 'xray:GetSamplingTargets'],
-        Resource: '*',
-        Condition: {
-          StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID },
-          ArnLike: {
-            'aws:SourceArn': registry.topics.length <= MAX_LISTED_TOPICS
-              ? registry.topics.map((t) => t.topic.topicArn)
-              : `arn:${Aws.PARTITION}:sns:${Aws.REGION}:${Aws.ACCOUNT_ID}:*`,
-          },
-        },
-      }],
-    }),
-  });
-  new xray.CfnResourcePolicy(stack, XRAY_POLICY_ID, {
-    policyName: `${Names.uniqueResourceName(registry, { maxLength: 124, separator: '-' })}-sns`,
-    policyDocument: document,
-  });
-  if (Token.isUnresolved(stack.region) || Token.isUnresolved(stack.account)) return;
-  const sameEnvironment = stack.node.root.node.findAll()
-    .filter((c): c is Stack => Stack.isStack(c) && c.region === stack.region && c.account === stack.account)
-    .filter((s) => s.node.tryFindChild(XRAY_POLICY_ID) !== undefined);
-  if (sameEnvironment.length > XRAY_RESOURCE_POLICIES_QUOTA) {
-    Annotations.of(stack).addWarningV2('cdk-serverless-tracing:xray-resource-policies',
-      `${sameEnvironment.length} stacks create an SNS X-Ray resource policy in ${stack.account}/${stack.region}; X-Ray allows ${XRAY_RESOURCE_POLICIES_QUOTA}. Keep one and set the ${SNS_XRAY_POLICY_CONTEXT} context to false elsewhere.`);
   }
 }
