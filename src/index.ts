@@ -2,6 +2,7 @@ export { TracingRegistry } from './registry/tracing-registry';
 export { TracedFunctionRecord, TracingAlarmRecord, TracingGroupRecord, TracingSamplingRuleRecord, TransactionSearchRecord, TracedQueueRecord, TracedEventBusRecord, TracedEventRoute, TracedTopicRecord, TracedTopicSubscription, TracedConnection, TracedConnectionRole, OpenTelemetryMode, TracedApiStageRecord, TracedStateMachineRecord } from './registry/tracing-records';
 export { OpenTelemetryLayer } from './function/open-telemetry-layer';
 export { FunctionTracing } from './function/function-tracing';
+export { ServerlessTracing, ServerlessTracingOptions, ServerlessTracingMode } from './aspects/serverless-tracing';
 export { FunctionInstrumentationOptions, FunctionTracingOptions } from './function/instrumentation-options';
 export { TracedFunction, TracedFunctionProps } from './function/traced-function';
 export { TracedNodejsFunction, TracedNodejsFunctionProps } from './function/traced-nodejs-function';

@@ -4,8 +4,8 @@ import { TracedConnectionRole, TracingRegistry } from '../registry/tracing-regis
 
 /**
  * A plain-text account of what a stack traces, read from its tracing registry: functions with their
- * layer and wrapper, queues with their dead-letter queue, producers and consumers, buses, topics, X-Ray
- * groups and the alarms of `TracingAlarms` (created at synthesis, so render after `app.synth()`).
+ * layer and wrapper, queues with their dead-letter queue, producers and consumers, buses, topics, REST API
+ * stages, state machines, X-Ray groups and the alarms of `TracingAlarms` (created at synthesis, so render after `app.synth()`).
  */
 export class TracingReport {
   /**
@@ -60,6 +60,14 @@ export class TracingReport {
           lines.push(`      subscriber ${name(s.target)} (dead-letter queue: ${name(s.deadLetterQueue)})`);
         }
       }
+    }
+    const stages = registry.apiStages;
+    if (stages.length > 0) {
+      lines.push(`  REST API stages traced: ${stages.map((st) => `${show(st.apiName)}/${show(st.stageName)}`).join(', ')}`);
+    }
+    const machines = registry.stateMachines;
+    if (machines.length > 0) {
+      lines.push(`  State machines traced: ${machines.map((m) => name(m.owner)).join(', ')}`);
     }
     const groups = registry.groups;
     if (groups.length > 0) {
