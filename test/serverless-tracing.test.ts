@@ -7,7 +7,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import {
-  OpenTelemetryLayer, ServerlessTracing, ServerlessTracingMode, TracedFunction, TracingDashboard, TracingRegistry, TracingReport,
+  OpenTelemetryLayer, ServerlessTracing, ServerlessTracingMode, TracedFunction, TracingAlarms, TracingDashboard, TracingRegistry, TracingReport,
 } from '../src';
 
 const ENV = { account: '123456789012', region: 'eu-west-1' };
@@ -199,6 +199,35 @@ describe('ServerlessTracing.apply', () => {
 
     Template.fromStack(untouched).resourceCountIs('AWS::CloudWatch::Dashboard', 0);
     expect(warnings(untouched)).toContainEqual(expect.stringMatching(/Unused untraced: tracingConfig is PassThrough/));
+  });
+
+  test('the stages and state machines it traces get dashboard sections and alarms of their own', () => {
+    const { app, stack } = legacyApp();
+    ServerlessTracing.of(app).apply({ dashboards: true, alarms: {} });
+    const template = Template.fromStack(stack);
+    const body = JSON.stringify(Object.values(template.findResources('AWS::CloudWatch::Dashboard'))[0].Properties.DashboardBody);
+    expect(body).toContain('[\\"AWS/ApiGateway\\",\\"5XXError\\",\\"ApiName\\",\\"Api\\",\\"Stage\\",\\"prod\\"');
+    expect(body).toContain('REST API stages');
+    expect(body).toMatch(/\[\\"AWS\/States\\",\\"ExecutionsFailed\\",\\"StateMachineArn\\",\\"",\{"Fn::GetAtt":\["Fulfilment[0-9A-F]+","Arn"\]\}/);
+    expect(body).toContain('Api/prod: latency');
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      AlarmName: 'legacy-api-prod-server-error-rate',
+      Threshold: 5,
+      Metrics: Match.arrayWith([Match.objectLike({ Expression: '100 * e' }), Match.objectLike({
+        MetricStat: Match.objectLike({ Metric: { Namespace: 'AWS/ApiGateway', MetricName: '5XXError', Dimensions: Match.arrayWith([{ Name: 'Stage', Value: 'prod' }]) }, Stat: 'Average' }),
+      })]),
+    });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      AlarmName: 'legacy-fulfilment-failed-executions', Namespace: 'AWS/States', MetricName: 'ExecutionsFailed', Threshold: 1,
+    });
+  });
+
+  test('refuses alarm thresholds for stages and state machines outside their range', () => {
+    const { stack } = legacyApp();
+    expect(() => new TracingAlarms(stack, 'Alarms', { thresholds: { apiServerErrorRatePercent: 150 } }))
+      .toThrow('thresholds.apiServerErrorRatePercent: 150 is not allowed; use a number above 0 and at most 100');
+    expect(() => new TracingAlarms(stack, 'Alarms2', { thresholds: { stateMachineFailedExecutions: 0 } }))
+      .toThrow('thresholds.stateMachineFailedExecutions: 0 is not allowed');
   });
 
   test('excludePaths leaves those constructs alone; an empty path is refused', () => {

@@ -28,6 +28,10 @@ export enum TracingAlarmKind {
   TOPIC_FAILED_DELIVERIES = 'failed-deliveries',
   /** Faulty traces in a default faults group. */
   FAULTY_TRACES = 'faulty-traces',
+  /** A REST API stage's 5XX responses, in percent of its requests. */
+  API_SERVER_ERROR_RATE = 'server-error-rate',
+  /** A state machine's failed executions. */
+  STATE_MACHINE_FAILED_EXECUTIONS = 'failed-executions',
 }
 
 /**
@@ -76,6 +80,16 @@ export interface TracingAlarmThresholds {
    * @default 1
    */
   readonly faultyTraces?: number;
+  /**
+   * 5XX responses of a REST API stage, in percent of its requests, over 5 minutes (2 of 3 periods).
+   * @default 5
+   */
+  readonly apiServerErrorRatePercent?: number;
+  /**
+   * Failed executions of a state machine over 5 minutes.
+   * @default 1
+   */
+  readonly stateMachineFailedExecutions?: number;
 }
 
 /** One alarm to be: its metric (math over `metrics`), threshold and evaluation. */
@@ -234,6 +248,47 @@ export function alarmInputs(inventory: TracedInventory, defaults: TracingAlarmTh
       resourceName: kebab(record.owner.node.id),
       description: `${record.owner.node.path}: ${failed} or more failed deliveries in 5 minutes.`,
       metrics: { n: record.topic.metricNumberOfNotificationsFailed({ period: FIVE_MINUTES }) },
+      threshold: failed,
+      period: FIVE_MINUTES,
+      evaluationPeriods: 1,
+      datapointsToAlarm: 1,
+    }, disabled);
+  }
+
+  for (const { record, serviceName } of inventory.apiStages) {
+    const { thresholds, disabled } = settings(record.owner);
+    const rate = thresholds.apiServerErrorRatePercent ?? 5;
+    const dimensionsMap = { ApiName: record.apiName, Stage: record.stageName };
+    push({
+      kind: TracingAlarmKind.API_SERVER_ERROR_RATE,
+      kindDescription: 'Server error rate',
+      serviceName,
+      resourceName: kebab(Token.isUnresolved(record.apiName) ? pathBelowStack(record.owner) : `${record.apiName}-${record.stageName}`),
+      description: `${record.owner.node.path} stage ${record.stageName}: 5XX responses are ${rate} % or more of requests over 5 minutes (2 of 3 periods).`,
+      // 5XXError is 1 per failed request and 0 otherwise: its average is the share of requests that failed.
+      metrics: { e: new cloudwatch.Metric({ namespace: 'AWS/ApiGateway', metricName: '5XXError', dimensionsMap, statistic: cloudwatch.Stats.AVERAGE, period: FIVE_MINUTES }) },
+      expression: '100 * e',
+      threshold: rate,
+      period: FIVE_MINUTES,
+      evaluationPeriods: 3,
+      datapointsToAlarm: 2,
+    }, disabled);
+  }
+
+  for (const { record, serviceName } of inventory.stateMachines) {
+    const { thresholds, disabled } = settings(record.owner);
+    const failed = thresholds.stateMachineFailedExecutions ?? 1;
+    push({
+      kind: TracingAlarmKind.STATE_MACHINE_FAILED_EXECUTIONS,
+      kindDescription: 'Failed executions',
+      serviceName,
+      resourceName: kebab(pathBelowStack(record.owner)),
+      description: `${record.owner.node.path}: ${failed} or more failed executions in 5 minutes.`,
+      metrics: {
+        n: new cloudwatch.Metric({
+          namespace: 'AWS/States', metricName: 'ExecutionsFailed', dimensionsMap: { StateMachineArn: record.stateMachineArn }, statistic: cloudwatch.Stats.SUM, period: FIVE_MINUTES,
+        }),
+      },
       threshold: failed,
       period: FIVE_MINUTES,
       evaluationPeriods: 1,

@@ -178,6 +178,42 @@ export function topicSection(topics: TracedInventory['topics']): DashboardSectio
   return [{ title: 'Topics', widgets: [header('Topics'), ...widgets] }];
 }
 
+/** Per REST API stage (the request's entry, where X-Ray's sampling decision is made): requests, errors, latency. */
+export function apiStageSection(stages: TracedInventory['apiStages']): DashboardSection[] {
+  if (stages.length === 0) return [];
+  const widgets = stages.flatMap(({ record }) => {
+    const name = Token.isUnresolved(record.apiName) ? `${record.owner.node.id} ${record.stageName}` : `${record.apiName}/${record.stageName}`;
+    const metric = (metricName: string, statistic: string, legend: string) => new cloudwatch.Metric({
+      namespace: 'AWS/ApiGateway', metricName, dimensionsMap: { ApiName: record.apiName, Stage: record.stageName }, statistic, period: PERIOD, label: legend,
+    });
+    return [
+      graph(`${name}: requests`, THIRD, [metric('Count', cloudwatch.Stats.SUM, 'requests')]),
+      graph(`${name}: errors`, THIRD, [metric('4XXError', cloudwatch.Stats.SUM, '4XX'), metric('5XXError', cloudwatch.Stats.SUM, '5XX')]),
+      graph(`${name}: latency`, THIRD, [metric('Latency', cloudwatch.Stats.p(99), 'p99'), metric('IntegrationLatency', cloudwatch.Stats.p(99), 'integration p99')]),
+    ];
+  });
+  return [{ title: 'REST API stages', widgets: [header('REST API stages'), ...widgets] }];
+}
+
+/** Per state machine: executions started, failed and timed out, and the p99 execution time. */
+export function stateMachineSection(machines: TracedInventory['stateMachines']): DashboardSection[] {
+  if (machines.length === 0) return [];
+  const widgets = machines.flatMap(({ record }) => {
+    const metric = (metricName: string, statistic: string, legend: string) => new cloudwatch.Metric({
+      namespace: 'AWS/States', metricName, dimensionsMap: { StateMachineArn: record.stateMachineArn }, statistic, period: PERIOD, label: legend,
+    });
+    return [
+      graph(`${record.owner.node.id}: executions`, THIRD, [
+        metric('ExecutionsStarted', cloudwatch.Stats.SUM, 'started'),
+        metric('ExecutionsFailed', cloudwatch.Stats.SUM, 'failed'),
+        metric('ExecutionsTimedOut', cloudwatch.Stats.SUM, 'timed out'),
+      ]),
+      graph(`${record.owner.node.id}: execution time`, THIRD, [metric('ExecutionTime', cloudwatch.Stats.p(99), 'p99')]),
+    ];
+  });
+  return [{ title: 'State machines', widgets: [header('State machines'), ...widgets] }];
+}
+
 /**
  * The most recent errors of every traced function with the X-Ray trace of their invocation, so a person
  * goes from an error line to its trace. Error lines carry the request id; the platform's report of the same

@@ -2,8 +2,9 @@ import { Stack, Token } from 'aws-cdk-lib';
 import { CfnFunction, IFunction } from 'aws-cdk-lib/aws-lambda';
 import { IConstruct } from 'constructs';
 import {
-  deploymentKey, stackLabel, TracedConnectionRole, TracedEventBusRecord, TracedEventRoute, TracedFunctionRecord, TracedQueueRecord,
-  TracedTopicRecord, TracedTopicSubscription, TracingAlarmRecord, TracingGroupRecord, TracingRegistry,
+  deploymentKey, stackLabel, TracedApiStageRecord, TracedConnectionRole, TracedEventBusRecord, TracedEventRoute, TracedFunctionRecord,
+  TracedQueueRecord, TracedStateMachineRecord, TracedTopicRecord, TracedTopicSubscription, TracingAlarmRecord, TracingGroupRecord,
+  TracingRegistry,
 } from '../registry/tracing-registry';
 
 /** The traced functions of one service. */
@@ -26,6 +27,9 @@ export interface TracedInventory {
   readonly queues: Attributed<TracedQueueRecord>[];
   readonly buses: (Attributed<TracedEventBusRecord> & { readonly routes: TracedEventRoute[] })[];
   readonly topics: (Attributed<TracedTopicRecord> & { readonly subscriptions: TracedTopicSubscription[] })[];
+  /** REST API stages and state machines, attributed to their stack (they have no producer or consumer functions). */
+  readonly apiStages: Attributed<TracedApiStageRecord>[];
+  readonly stateMachines: Attributed<TracedStateMachineRecord>[];
   /** The X-Ray groups of the stacks and the default faults groups of their environments, faults groups first. */
   readonly groups: TracingGroupRecord[];
   readonly alarms: TracingAlarmRecord[];
@@ -66,6 +70,8 @@ export function inventoryOf(stacks: Stack[]): TracedInventory {
     topics: registries.flatMap((r) => r.topics.map((record) => ({
       record, serviceName: attribute(r, record.owner), subscriptions: r.topicSubscriptions.filter((s) => s.topic === record.owner),
     }))),
+    apiStages: registries.flatMap((r) => r.apiStages.map((record) => ({ record, serviceName: kebab(stackLabel(Stack.of(record.owner))) }))),
+    stateMachines: registries.flatMap((r) => r.stateMachines.map((record) => ({ record, serviceName: kebab(stackLabel(Stack.of(record.owner))) }))),
     groups: [...defaultGroups, ...registries.flatMap((r) => r.groups.filter((g) => !g.defaultFaultsGroup))],
     alarms: registries.flatMap((r) => r.alarms),
     consumersOf: (owner) => TracingRegistry.of(owner).connectionsOf(owner, TracedConnectionRole.CONSUMER).map((c) => c.function),

@@ -280,6 +280,8 @@ function checkThresholds(prop: string, thresholds: TracingAlarmThresholds | unde
   positive('ruleFailedInvocations', thresholds.ruleFailedInvocations);
   positive('topicFailedDeliveries', thresholds.topicFailedDeliveries);
   positive('faultyTraces', thresholds.faultyTraces);
+  positive('apiServerErrorRatePercent', thresholds.apiServerErrorRatePercent, 100);
+  positive('stateMachineFailedExecutions', thresholds.stateMachineFailedExecutions);
   const age = thresholds.queueMessageAge;
   if (age && !age.isUnresolved() && (age.toSeconds() < 60 || age.toSeconds() > Duration.days(14).toSeconds())) {
     throw new Error(`${prop}.queueMessageAge: ${age.toHumanString()} is not allowed; use 1 minute to 14 days (SQS keeps messages at most 14 days)`);

@@ -3,7 +3,8 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { Construct } from 'constructs';
 import { BuildWhenComplete } from './build-when-complete';
 import {
-  alarmStatusWidgets, busSection, correlationSection, DashboardSection, overviewSection, queueSection, serviceSections, topicSection,
+  alarmStatusWidgets, apiStageSection, busSection, correlationSection, DashboardSection, overviewSection, queueSection, serviceSections,
+  stateMachineSection, topicSection,
 } from './dashboard-sections';
 import { claimPhysicalName } from './physical-names';
 import { inventoryOf, TracedInventory } from './traced-inventory';
@@ -171,6 +172,8 @@ export class TracingDashboard extends Construct {
       ...queueSection(inventory.queues),
       ...busSection(inventory.buses),
       ...topicSection(inventory.topics),
+      ...apiStageSection(inventory.apiStages),
+      ...stateMachineSection(inventory.stateMachines),
       ...correlationSection(inventory),
     ];
     // Dashboards go where CloudFormation can still take them: the bodies share this stack's 1 MB template
