@@ -56,6 +56,9 @@ const project = new awscdk.AwsCdkConstructLibrary({
     '@aws-sdk/client-eventbridge',
     '@aws-sdk/client-sns',
     'fast-check@^4',
+    // bench:synth compares the library's monitoring with the de-facto alternative; 10.2.0 is the newest
+    // release, and its peer range (aws-cdk-lib ^2.160.0) takes the pinned 2.257.0.
+    'cdk-monitoring-constructs@10.2.0',
   ],
 
   jestOptions: {
@@ -104,10 +107,15 @@ project.package.addPackageResolutions('unrs-resolver@1.12.2');
 project.package.addField('exports', {
   '.': { types: './lib/index.d.ts', default: './lib/index.js' },
   './runtime': { types: './lib/runtime/index.d.ts', default: './lib/runtime/index.js' },
+  // TracingChecks as a cdk-nag NagPack, for TypeScript/JavaScript apps that use cdk-nag (a dev dependency
+  // here, never a dependency: TracingChecks itself works without it, in every language).
+  './nag': { types: './lib/checks/nag-pack.d.ts', default: './lib/checks/nag-pack.js' },
   './package.json': './package.json',
   './.jsii': './.jsii',
 });
-project.package.addField('typesVersions', { '*': { runtime: ['lib/runtime/index.d.ts'] } });
+project.package.addField('typesVersions', { '*': { runtime: ['lib/runtime/index.d.ts'], nag: ['lib/checks/nag-pack.d.ts'] } });
+// `npx cdk-serverless-tracing report [cdk.out]`: reads any synthesized cloud assembly (src/cli, plain Node).
+project.package.addBin({ 'cdk-serverless-tracing': 'lib/cli/main.js' });
 
 // Node 20 reached end of life on 2026-10-30; the banner jsii prints about it on every run is noise here.
 project.tasks.addEnvironment('JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION', '20');
@@ -148,7 +156,11 @@ const typecheck = project.addTask('typecheck', {
 
 project.addTask('example', {
   description: 'Synthesize the order-pipeline example into cdk.out/ (no AWS account needed) and print what was traced',
-  exec: tsNode('examples/tsconfig.json', 'examples/order-pipeline/main.ts'),
+  steps: [
+    { exec: tsNode('examples/tsconfig.json', 'examples/order-pipeline/main.ts') },
+    // Then what `npx cdk-serverless-tracing report` reads from the synthesized assembly alone.
+    { exec: `${tsNode('scripts/tsconfig.json', 'src/cli/main.ts')} report cdk.out --preview cdk.out/dashboards` },
+  ],
 });
 
 project.addTask('bench', {
@@ -159,6 +171,12 @@ project.addTask('bench', {
 project.addTask('bench:observability', {
   description: 'Scale benchmark of TracingDashboard and TracingAlarms: synth time, peak memory, resources and template bytes per stack',
   exec: tsNode('scripts/tsconfig.json', 'scripts/bench-observability.ts'),
+});
+
+project.addTask('bench:synth', {
+  description: 'Synthesis cost of the library against bare aws-cdk-lib and cdk-monitoring-constructs at 100, 300 and 1,000 functions (--reps N, --sizes 100,300)',
+  exec: tsNode('scripts/tsconfig.json', 'scripts/bench-synth.ts'),
+  receiveArgs: true,
 });
 
 const integApp = '"ts-node --prefer-ts-exts --transpile-only --project integ/tsconfig.json {filePath}"';

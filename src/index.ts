@@ -3,6 +3,8 @@ export { TracedFunctionRecord, TracingAlarmRecord, TracingGroupRecord, TracingSa
 export { OpenTelemetryLayer } from './function/open-telemetry-layer';
 export { FunctionTracing } from './function/function-tracing';
 export { ServerlessTracing, ServerlessTracingOptions, ServerlessTracingMode } from './aspects/serverless-tracing';
+export { TracingChecks, TracingChecksProps, TracingCheckLevel } from './checks/tracing-checks';
+export { TracingCheckRule } from './checks/tracing-check-rule';
 export { FunctionInstrumentationOptions, FunctionTracingOptions } from './function/instrumentation-options';
 export { TracedFunction, TracedFunctionProps } from './function/traced-function';
 export { TracedNodejsFunction, TracedNodejsFunctionProps } from './function/traced-nodejs-function';

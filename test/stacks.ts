@@ -86,10 +86,10 @@ export function coverageStack(app: App, id: string, region?: string): Stack {
   SamplingStrategy.criticalPath(stack, 'PaymentsSampling', { priority: 10, urlPath: '/payments/*', percent: 100 });
   SamplingStrategy.boostOnAnomalies(stack, 'ChargeSampling', { priority: 200, serviceName: 'charge', percent: 1, maxPercent: 50 });
 
-  NagSuppressions.addResourceSuppressions(plain, [{
-    id: 'Serverless-LambdaTracing',
+  NagSuppressions.addResourceSuppressions(plain, ['Serverless-LambdaTracing', 'TracingChecks-FunctionTracing'].map((rule) => ({
+    id: rule,
     reason: 'This consumer deliberately only propagates trace context (PassThrough); its caller decides sampling.',
-  }]);
+  })));
   for (const fn of [producer, pythonConsumer, plain, exporting]) {
     NagSuppressions.addResourceSuppressions(fn, [
       { id: 'Serverless-LambdaDLQ', reason: 'Invoked synchronously or by an SQS event source; the queues own the dead-letter handling.' },

@@ -11,7 +11,7 @@ import { BuildWhenComplete } from './build-when-complete';
 import { chunks } from './dashboard-sections';
 import { claimPhysicalName } from './physical-names';
 import { inventoryOf, kebab } from './traced-inventory';
-import { acknowledgeCompositeInput } from '../nag/nag-acknowledgement';
+import { acknowledgeCompositeInput, acknowledgeNagFindings } from '../nag/nag-acknowledgement';
 import { TracingRegistry } from '../registry/tracing-registry';
 
 /** CloudFormation's limit of resources per stack. */
@@ -261,7 +261,12 @@ export class TracingAlarms extends Construct {
       resources: ['*'],
       conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } },
     }));
-    return new sns.Topic(this, 'Topic', { masterKey: key, enforceSSL: true, displayName: 'Tracing alarms' });
+    const topic = new sns.Topic(this, 'Topic', { masterKey: key, enforceSSL: true, displayName: 'Tracing alarms' });
+    acknowledgeNagFindings(topic.node.defaultChild as CfnResource, [{
+      id: 'TracingChecks-TopicActiveTracing',
+      reason: 'CloudWatch publishes alarm state changes to this topic outside any request: there is no trace for SNS to continue.',
+    }]);
+    return topic;
   }
 }
 
