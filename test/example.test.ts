@@ -78,7 +78,11 @@ describe('order-pipeline example', () => {
     expect(report).toContain('Functions traced: 4');
     expect(report).toMatch(/Payments\n\s+producers: Charge\n\s+rule Payments\/NotifyOnPayment -> Notify/);
     expect(report).toMatch(/OrderEvents\n\s+producers: Validate\n\s+subscriber Audit \(dead-letter queue: Audit\/DeadLetterQueue\)/);
-    expect(report).toMatch(/Validate\n\s+service: order-pipeline-validate, X-Ray: Active, OpenTelemetry: AWS_DISTRO, Application Signals: on\n\s+layer: \{"Fn::FindInMap":\["AwsOpenTelemetryDistroLayerArns",\{"Ref":"AWS::Region"\},"NODEJS"\]\}\n\s+wrapper: \/opt\/otel-instrument/);
+    expect(report).toMatch(/Validate\n\s+service: order-pipeline-validate, X-Ray: Active, OpenTelemetry: AWS_DISTRO, Application Signals: on\n\s+layer: AWSOpenTelemetryDistroJs, chosen per Region at deploy time \(CfnMapping AwsOpenTelemetryDistroLayerArns\)\n\s+wrapper: \/opt\/otel-instrument/);
+    expect(report).toMatch(/Auditor\n.*\n\s+layer: AWSOpenTelemetryDistroPython, chosen per Region at deploy time/);
+    // The audit queue is fed by the order-events topic, not by a function.
+    expect(report).toMatch(/Audit\n\s+dead-letter queue: Audit\/DeadLetterQueue\n\s+producers: topic OrderEvents\n\s+consumers: Auditor/);
+    expect(report).toMatch(/X-Ray sampling rules: .+ \(priority 10\), .+ \(priority 100\)/);
     expect(report).toMatch(/Orders\n\s+dead-letter queue: Orders\/DeadLetterQueue\n\s+producers: Validate\n\s+consumers: Charge/);
     expect(report).toContain('X-Ray groups: OrderPipeline-faults (default faults group)');
     expect(report).toMatch(/Alarms: \d+, under 5 composite alarm\(s\): order-pipeline-validate-health, order-pipeline-charge-health, order-pipeline-notify-health, order-pipeline-auditor-health, order-pipeline-health/);

@@ -57,17 +57,11 @@ describe('TracedNodejsFunction', () => {
     expect(bundle).not.toContain('class SQSClient');
   });
 
-  test('without a runtime it gets the latest Node.js runtime of its region, never the L2\'s nodejs16.x', () => {
-    const s = regionalStack('eu-west-1');
-    new TracedNodejsFunction(s, 'Default', { entry: ENTRY });
-    Template.fromStack(s).hasResourceProperties('AWS::Lambda::Function', { Runtime: 'nodejs22.x' });
-  });
-
   test('the default runtime is accepted in a region-agnostic stack', () => {
     const agnostic = agnosticStack();
     new TracedNodejsFunction(agnostic, 'Latest', { entry: ENTRY });
     Template.fromStack(agnostic).hasResourceProperties('AWS::Lambda::Function', {
-      Runtime: 'nodejs22.x',
+      Runtime: 'nodejs24.x',
       Layers: [{ 'Fn::FindInMap': ['AwsOpenTelemetryDistroLayerArns', { Ref: 'AWS::Region' }, 'NODEJS'] }],
     });
   });
@@ -85,3 +79,17 @@ function readBundle(fn: TracedNodejsFunction): string {
   const assetPath = (fn.node.defaultChild as lambda.CfnFunction).getMetadata('aws:asset:path') as string;
   return fs.readFileSync(path.join(outdir, assetPath, 'index.js'), 'utf8');
 }
+
+describe('TracedNodejsFunction for a newcomer', () => {
+  test('refuses a missing entry instead of looking for a handler inside this library', () => {
+    const s = regionalStack();
+    expect(() => new TracedNodejsFunction(s, 'Orders', {} as any))
+      .toThrow("entry: 'TestStack/Orders' needs the path of its handler file (entry: path.join(__dirname, 'handlers', 'orders.ts'))");
+  });
+
+  test('defaults to the newest Node.js runtime the distro layer supports, never the L2\'s own default', () => {
+    const s = regionalStack('eu-west-1');
+    new TracedNodejsFunction(s, 'F', { entry: ENTRY });
+    Template.fromStack(s).hasResourceProperties('AWS::Lambda::Function', { Runtime: 'nodejs24.x' });
+  });
+});

@@ -10,7 +10,8 @@ export const DISTRO_LAYER_NAMES: Record<DistroLanguage, string> = {
   PYTHON: 'AWSOpenTelemetryDistroPython',
 };
 
-const MAPPING_ID = 'AwsOpenTelemetryDistroLayerArns';
+/** The CfnMapping a region-agnostic stack picks the distro layer from. */
+export const DISTRO_LAYER_MAPPING_ID = 'AwsOpenTelemetryDistroLayerArns';
 
 /**
  * The longest AssertDescription this module writes. CloudFormation documents no quota for
@@ -87,7 +88,7 @@ export function distroLayerArn(scope: Construct, language: DistroLanguage): stri
   if (!Token.isUnresolved(stack.region)) {
     return DISTRO_LAYER_ARNS[stack.region][language]!;
   }
-  const mapping = (stack.node.tryFindChild(MAPPING_ID) as CfnMapping | undefined) ?? new CfnMapping(stack, MAPPING_ID, {
+  const mapping = (stack.node.tryFindChild(DISTRO_LAYER_MAPPING_ID) as CfnMapping | undefined) ?? new CfnMapping(stack, DISTRO_LAYER_MAPPING_ID, {
     mapping: distroLayerMapping(),
   });
   const ruleId = distroLayerRuleId(language);

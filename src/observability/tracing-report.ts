@@ -1,5 +1,6 @@
 import { Stack, Token } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
+import { DISTRO_LAYER_MAPPING_ID, DISTRO_LAYER_NAMES, DistroLanguage } from '../function/distro-layer-arn';
 import { TracedConnectionRole, TracingRegistry } from '../registry/tracing-registry';
 
 /**
@@ -17,6 +18,15 @@ export class TracingReport {
     const show = (value: string | undefined) => value === undefined ? '-'
       : Token.isUnresolved(value) ? JSON.stringify(stack.resolve(value)) : value;
     const name = (c: IConstruct) => c.node.path.startsWith(`${stack.node.path}/`) ? c.node.path.slice(stack.node.path.length + 1) : c.node.path;
+    // A region-agnostic stack picks the distro layer from a CfnMapping at deploy time: say so, not the expression.
+    const layerOf = (arn: string | undefined) => {
+      const resolved = arn !== undefined && Token.isUnresolved(arn) ? stack.resolve(arn) as { 'Fn::FindInMap'?: unknown[] } : undefined;
+      const lookup = resolved?.['Fn::FindInMap'];
+      if (lookup?.[0] === DISTRO_LAYER_MAPPING_ID && typeof lookup[2] === 'string' && lookup[2] in DISTRO_LAYER_NAMES) {
+        return `${DISTRO_LAYER_NAMES[lookup[2] as DistroLanguage]}, chosen per Region at deploy time (CfnMapping ${DISTRO_LAYER_MAPPING_ID})`;
+      }
+      return show(arn);
+    };
     const region = Token.isUnresolved(stack.region) ? 'resolved at deploy time' : stack.region;
 
     const lines = [`Stack ${stack.stackName} (region: ${region})`];
@@ -25,7 +35,7 @@ export class TracingReport {
     for (const f of functions) {
       lines.push(`    ${name(f.function)}`);
       lines.push(`      service: ${f.serviceName}, X-Ray: ${f.tracing}, OpenTelemetry: ${f.openTelemetryMode}, Application Signals: ${f.applicationSignals ? 'on' : 'off'}`);
-      lines.push(`      layer: ${show(f.layerArn)}`);
+      lines.push(`      layer: ${layerOf(f.layerArn)}`);
       lines.push(`      wrapper: ${show(f.execWrapper)}`);
     }
     const queues = registry.queues;
@@ -35,7 +45,8 @@ export class TracingReport {
         registry.connectionsOf(q.owner, role).map((c) => name(c.function)).join(', ') || '-';
       lines.push(`    ${name(q.owner)}`);
       lines.push(`      dead-letter queue: ${name(q.deadLetterQueue)}`);
-      lines.push(`      producers: ${functionsOf(TracedConnectionRole.PRODUCER)}`);
+      const topics = registry.topicSubscriptions.filter((sub) => sub.target === q.owner).map((sub) => `topic ${name(sub.topic)}`);
+      lines.push(`      producers: ${[functionsOf(TracedConnectionRole.PRODUCER), ...topics].filter((p) => p !== '-').join(', ') || '-'}`);
       lines.push(`      consumers: ${functionsOf(TracedConnectionRole.CONSUMER)}`);
     }
     const buses = registry.eventBuses;
@@ -68,6 +79,10 @@ export class TracingReport {
     const machines = registry.stateMachines;
     if (machines.length > 0) {
       lines.push(`  State machines traced: ${machines.map((m) => name(m.owner)).join(', ')}`);
+    }
+    const rules = registry.samplingRules;
+    if (rules.length > 0) {
+      lines.push(`  X-Ray sampling rules: ${[...rules].sort((a, b) => a.priority - b.priority).map((r) => `${show(r.ruleName)} (priority ${r.priority})`).join(', ')}`);
     }
     const groups = registry.groups;
     if (groups.length > 0) {

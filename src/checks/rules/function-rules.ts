@@ -1,6 +1,7 @@
 import { CfnResource, Stack } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { hasUnknownPart, isLiteral, joinedString } from './cfn-values';
+import { DISTRO_LAYER_MAPPING_ID } from '../../function/distro-layer-arn';
 import { TracingCheckDefinition, TracingCheckResult, tracingCheckId } from '../tracing-check-rule';
 
 /** A function's X-Ray tracing mode as deployed: `'Active'`, `'PassThrough'`, undefined (none set), or `'unknown'`. */
@@ -33,12 +34,6 @@ export const FUNCTION_TRACING: TracingCheckDefinition = {
 };
 
 /**
- * The mapping `distroLayerArn` (src/function/distro-layer-arn.ts) writes the distro layer ARNs into for
- * region-agnostic stacks.
- */
-const DISTRO_LAYER_MAPPING = 'AwsOpenTelemetryDistroLayerArns';
-
-/**
  * OpenTelemetry layer names: the AWS distro (`AWSOpenTelemetryDistroJs`, ...), the legacy ADOT layers
  * aws-cdk-lib's `adotInstrumentation` adds (`aws-otel-nodejs-...`), and the OpenTelemetry project's own
  * Lambda layers (`opentelemetry-nodejs-...`).
@@ -49,7 +44,7 @@ type LayerKind = 'opentelemetry' | 'other' | 'unknown';
 
 function layerKind(layer: unknown): LayerKind {
   const findInMap = (layer as { 'Fn::FindInMap'?: unknown } | null | undefined)?.['Fn::FindInMap'];
-  if (Array.isArray(findInMap)) return findInMap[0] === DISTRO_LAYER_MAPPING ? 'opentelemetry' : 'unknown';
+  if (Array.isArray(findInMap)) return findInMap[0] === DISTRO_LAYER_MAPPING_ID ? 'opentelemetry' : 'unknown';
   const arn = joinedString(layer);
   // arn:<partition>:lambda:<region>:<account>:layer:<name>:<version>
   const name = arn === undefined ? undefined : /:layer:([^:]+)/.exec(arn)?.[1];
