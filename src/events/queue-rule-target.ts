@@ -1,8 +1,8 @@
 import { Annotations, Duration, Stack } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
-import * as targets from 'aws-cdk-lib/aws-events-targets';
+import type * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import * as kms from 'aws-cdk-lib/aws-kms';
+import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 
 /** How a rule delivers to a queue: what aws-cdk-lib's `SqsQueue` target takes. */
@@ -38,19 +38,32 @@ export class QueueRuleTarget implements events.IRuleTarget {
       conditions: sameStack ? { ArnEquals: { 'aws:SourceArn': rule.ruleArn } } : { StringEquals: { 'aws:SourceAccount': Stack.of(rule).account } },
     }));
     const key = this.queue.encryptionMasterKey;
-    if (key instanceof kms.Key) {
+    if (key !== undefined && key instanceof awsKms().Key) {
       key.addToResourcePolicy(new iam.PolicyStatement({ principals: [principal], actions: ['kms:GenerateDataKey', 'kms:Decrypt'], resources: ['*'] }));
     } else if (key) {
       Annotations.of(rule).addWarningV2('cdk-serverless-tracing:queue-key-not-granted',
         `${this.queue.node.path} is encrypted with a key this app does not create, so its policy cannot be changed here: allow events.amazonaws.com kms:GenerateDataKey and kms:Decrypt in the key policy, or every event goes to the rule's dead-letter queue.`);
     }
-    targets.addToDeadLetterQueueResourcePolicy(rule, this.props.deadLetterQueue);
+    const { addToDeadLetterQueueResourcePolicy, bindBaseTargetConfig } = awsEventsTargets();
+    addToDeadLetterQueueResourcePolicy(rule, this.props.deadLetterQueue);
     return {
-      ...targets.bindBaseTargetConfig(this.props),
+      ...bindBaseTargetConfig(this.props),
       arn: this.queue.queueArn,
       input: this.props.message,
       targetResource: this.queue,
       sqsParameters: this.props.messageGroupId ? { messageGroupId: this.props.messageGroupId } : undefined,
     };
   }
+}
+
+// aws-kms and aws-events-targets are loaded when a rule binds, not with the library: an app that routes no
+// events never needs them.
+function awsKms(): typeof kms {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return require('aws-cdk-lib/aws-kms');
+}
+
+function awsEventsTargets(): typeof targets {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return require('aws-cdk-lib/aws-events-targets');
 }

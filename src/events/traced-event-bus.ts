@@ -1,7 +1,7 @@
 import { Aws, Duration, Stack, Token } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
-import * as targets from 'aws-cdk-lib/aws-events-targets';
-import * as kms from 'aws-cdk-lib/aws-kms';
+import type * as targets from 'aws-cdk-lib/aws-events-targets';
+import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
@@ -206,7 +206,10 @@ export class TracedEventBus extends Construct {
       rule.addTarget(new QueueRuleTarget(target.queue, { ...delivery, message: options.message, messageGroupId: options.messageGroupId }));
     } else {
       // The Lambda target calls its input `event`, the SQS target `message`.
-      rule.addTarget(new targets.LambdaFunction(target, { ...delivery, event: options.message }));
+      // aws-events-targets is loaded when a consumer is added, not with the library.
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const { LambdaFunction } = require('aws-cdk-lib/aws-events-targets') as typeof targets;
+      rule.addTarget(new LambdaFunction(target, { ...delivery, event: options.message }));
       TracingRegistry.of(this)._registerConnection({ resource: this, function: target, role: TracedConnectionRole.CONSUMER });
     }
     TracingRegistry.of(this)._registerEventRoute({ bus: this, rule, target, deadLetterQueue });

@@ -50,7 +50,8 @@ interface RuleToSuppress {
  * by design: the composite carries the actions, so one incident notifies once.
  */
 export function acknowledgeCompositeInput(alarm: CfnResource, composite: string): void {
-  const reason = `This alarm feeds ${composite}, which carries the actions; an action here too would notify twice for one incident.`;
+  // Written on every input alarm (two rules each): kept short, with the one part specific to the alarm.
+  const reason = `Feeds ${composite}, which carries the actions: one notification per incident.`;
   acknowledgeNagFindings(alarm, [
     { id: 'HIPAA.Security-CloudWatchAlarmAction', reason },
     { id: 'NIST.800.53.R5-CloudWatchAlarmAction', reason },
@@ -77,7 +78,7 @@ export function grantIntoDefaultPolicy(fn: lambda.IFunction, what: string, grant
   }
   if (before) return;
   libraryStatements.set(after, after.document.statementCount);
-  const reason = `aws-cdk-lib's grant methods create this default policy for ${what}: statements scoped to the resources granted, written by cdk-serverless-tracing.`;
+  const reason = `Created by cdk-serverless-tracing's grants for ${what}, scoped to the resources granted.`;
   acknowledgeNagFindings(after.node.defaultChild as CfnResource, [
     { id: 'HIPAA.Security-IAMNoInlinePolicy', reason },
     { id: 'NIST.800.53.R5-IAMNoInlinePolicy', reason },

@@ -1,10 +1,10 @@
 import { createHash } from 'crypto';
 import { Annotations, Aspects, CfnResource, Duration, Stack, Token, Tokenization } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import type * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import * as kms from 'aws-cdk-lib/aws-kms';
-import * as sns from 'aws-cdk-lib/aws-sns';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct, IConstruct } from 'constructs';
 import { alarmInputs, AlarmInput, TracingAlarmKind, TracingAlarmThresholds } from './alarm-inputs';
 import { BuildWhenComplete } from './build-when-complete';
@@ -148,7 +148,7 @@ export class TracingAlarms extends Construct {
       .filter((input) => !disabled.has(input.kind) && !input.disabled);
     const byService = new Map<string, cloudwatch.Alarm[]>();
     const add = (service: string, alarm: cloudwatch.Alarm) => {
-      acknowledgeCompositeInput(alarm.node.defaultChild as CfnResource, `the composite alarm of service ${service} (${this.name(`${service}-health`, false)})`);
+      acknowledgeCompositeInput(alarm.node.defaultChild as CfnResource, `composite alarm ${this.name(`${service}-health`, false)}`);
       byService.set(service, [...byService.get(service) ?? [], alarm]);
       this._alarms.push(alarm);
       const alarmName = (alarm.node.defaultChild as cloudwatch.CfnAlarm).alarmName!;
@@ -172,8 +172,10 @@ export class TracingAlarms extends Construct {
           alarmRule: cloudwatch.AlarmRule.anyOf(...part),
         });
         if (this.topic) {
-          composite.addAlarmAction(new actions.SnsAction(this.topic));
-          composite.addOkAction(new actions.SnsAction(this.topic));
+          // eslint-disable-next-line @typescript-eslint/no-require-imports
+          const { SnsAction } = require('aws-cdk-lib/aws-cloudwatch-actions') as typeof actions;
+          composite.addAlarmAction(new SnsAction(this.topic));
+          composite.addOkAction(new SnsAction(this.topic));
         }
         this._compositeAlarms.push(composite);
         registry._registerAlarm({ owner: this, alarm: composite, alarmName: name, serviceName: service, composite: true });
@@ -250,7 +252,12 @@ export class TracingAlarms extends Construct {
   }
 
   private createTopic(): sns.Topic {
-    const key = new kms.Key(this, 'TopicKey', {
+    // aws-kms and aws-sns (and aws-cloudwatch-actions) are loaded for an alarm topic only, not with the library.
+    /* eslint-disable @typescript-eslint/no-require-imports */
+    const { Key } = require('aws-cdk-lib/aws-kms') as typeof kms;
+    const { Topic } = require('aws-cdk-lib/aws-sns') as typeof sns;
+    /* eslint-enable @typescript-eslint/no-require-imports */
+    const key = new Key(this, 'TopicKey', {
       enableKeyRotation: true,
       description: `Encrypts the alarm topic of ${this.node.path}`,
     });
@@ -261,7 +268,7 @@ export class TracingAlarms extends Construct {
       resources: ['*'],
       conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } },
     }));
-    const topic = new sns.Topic(this, 'Topic', { masterKey: key, enforceSSL: true, displayName: 'Tracing alarms' });
+    const topic = new Topic(this, 'Topic', { masterKey: key, enforceSSL: true, displayName: 'Tracing alarms' });
     acknowledgeNagFindings(topic.node.defaultChild as CfnResource, [{
       id: 'TracingChecks-TopicActiveTracing',
       reason: 'CloudWatch publishes alarm state changes to this topic outside any request: there is no trace for SNS to continue.',

@@ -1,6 +1,6 @@
 import { CfnResource, Duration, Names, Token } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
-import * as applicationsignals from 'aws-cdk-lib/aws-applicationsignals';
+import type * as applicationsignals from 'aws-cdk-lib/aws-applicationsignals';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
@@ -172,7 +172,10 @@ export class TracingSlo extends Construct {
 
     this.sloName = sloName;
     const periodSeconds = period.toSeconds();
-    this.cfnServiceLevelObjective = new applicationsignals.CfnServiceLevelObjective(this, 'Resource', {
+    // aws-applicationsignals is loaded by the first SLO, not with the library.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { CfnServiceLevelObjective } = require('aws-cdk-lib/aws-applicationsignals') as typeof applicationsignals;
+    this.cfnServiceLevelObjective = new CfnServiceLevelObjective(this, 'Resource', {
       name: sloName,
       description,
       sli: latency ? latencySli(props, periodSeconds) : availabilitySli(props, periodSeconds),

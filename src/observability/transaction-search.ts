@@ -1,5 +1,5 @@
 import { Annotations, Aws, Stack, Token } from 'aws-cdk-lib';
-import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as logs from 'aws-cdk-lib/aws-logs';
 import * as xray from 'aws-cdk-lib/aws-xray';
 import { Construct } from 'constructs';
 import { TracingRegistry } from '../registry/tracing-registry';
@@ -40,7 +40,10 @@ export class TransactionSearch extends Construct {
       throw new Error(`TransactionSearch: '${existing.owner.node.path}' already enables it for this stack; it is one setting per account and Region`);
     }
     const stack = Stack.of(this);
-    this.logsResourcePolicy = new logs.CfnResourcePolicy(this, 'SpansPolicy', {
+    // aws-logs is loaded by Transaction Search, not with the library.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { CfnResourcePolicy } = require('aws-cdk-lib/aws-logs') as typeof logs;
+    this.logsResourcePolicy = new CfnResourcePolicy(this, 'SpansPolicy', {
       policyName: `${stack.stackName}-transaction-search`.slice(0, 255),
       policyDocument: stack.toJsonString({
         Version: '2012-10-17',

@@ -17,7 +17,7 @@ export function deliveryDeadLetterQueue(scope: Construct, id: string, purpose: s
     retentionPeriod: Duration.days(14),
     removalPolicy: RemovalPolicy.DESTROY,
   });
-  const reason = `This queue is the dead-letter queue of ${purpose}; it has no dead-letter queue of its own by design.`;
+  const reason = `Dead-letter queue of ${purpose}: the last stop for what it could not deliver.`;
   acknowledgeNagFindings(queue.node.defaultChild as CfnResource, [
     { id: 'AwsSolutions-SQS3', reason },
     { id: 'Serverless-SQSRedrivePolicy', reason },

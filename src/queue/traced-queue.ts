@@ -1,5 +1,5 @@
 import { Annotations, CfnResource, Duration, Lazy, Names, RemovalPolicy, Token } from 'aws-cdk-lib';
-import * as kms from 'aws-cdk-lib/aws-kms';
+import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
@@ -218,7 +218,7 @@ export class TracedQueue extends Construct {
     }
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.DESTROY;
     // aws-cdk-lib would create one key per queue, without rotation; both queues share one rotated key.
-    const key = props.encryptionMasterKey ?? (encryption === sqs.QueueEncryption.KMS ? new kms.Key(this, 'Key', {
+    const key = props.encryptionMasterKey ?? (encryption === sqs.QueueEncryption.KMS ? new (awsKms().Key)(this, 'Key', {
       description: `Encrypts the messages of ${this.node.path} and its dead-letter queue`,
       enableKeyRotation: true,
       removalPolicy,
@@ -253,13 +253,12 @@ export class TracedQueue extends Construct {
       (this.queue.node.defaultChild as sqs.CfnQueue).visibilityTimeout = Lazy.number({ produce: () => this.derivedVisibilitySeconds() });
     }
 
-    acknowledgeNagFindings(this.deadLetterQueue.node.defaultChild as CfnResource, [{
-      id: 'Serverless-SQSRedrivePolicy',
-      reason: `This queue is the dead-letter queue of ${this.queue.node.path}; a redrive policy on it would only move failed messages out of sight again.`,
-    }, {
-      id: 'AwsSolutions-SQS3',
-      reason: `This queue is the dead-letter queue of ${this.queue.node.path}; it has no dead-letter queue of its own by design.`,
-    }]);
+    // One reason for both rules: they are the same finding, that the dead-letter queue has none of its own.
+    const lastStop = `Dead-letter queue of ${this.queue.node.path}: the last stop for its failed messages.`;
+    acknowledgeNagFindings(this.deadLetterQueue.node.defaultChild as CfnResource, [
+      { id: 'Serverless-SQSRedrivePolicy', reason: lastStop },
+      { id: 'AwsSolutions-SQS3', reason: lastStop },
+    ]);
 
     TracingRegistry.of(this)._registerQueue({ owner: this, queue: this.queue, deadLetterQueue: this.deadLetterQueue });
   }
@@ -310,7 +309,7 @@ export class TracedQueue extends Construct {
     if (mapping?.node.defaultChild instanceof CfnResource) {
       acknowledgeNagFindings(mapping.node.defaultChild, [{
         id: 'Serverless-LambdaEventSourceMappingDestination',
-        reason: `SQS event source mappings take no on-failure destination: failed messages return to ${this.queue.node.path} and move to its dead-letter queue after ${this.maxReceiveCount} receives.`,
+        reason: `SQS mappings take no on-failure destination; failed messages go to the dead-letter queue of ${this.queue.node.path} after ${this.maxReceiveCount} receives.`,
       }]);
     }
     TracingRegistry.of(this)._registerConnection({ resource: this, function: fn, role: TracedConnectionRole.CONSUMER });
@@ -393,4 +392,10 @@ function timeoutOf(fn: lambda.IFunction): Duration | undefined {
 
 function requiredVisibilitySeconds(timeout: Duration, window?: Duration): number {
   return 6 * timeout.toSeconds() + (window && !window.isUnresolved() ? window.toSeconds() : 0);
+}
+
+/** aws-kms, loaded only by a queue that creates its key: most apps never need it. */
+function awsKms(): typeof kms {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return require('aws-cdk-lib/aws-kms');
 }

@@ -1,5 +1,6 @@
 import { Annotations, Aws, Lazy, Names, Stack, Token } from 'aws-cdk-lib';
 import * as xray from 'aws-cdk-lib/aws-xray';
+import { inTheSameEnvironment } from '../registry/regional-quota';
 import { contextIsFalse, TracingRegistry } from '../registry/tracing-registry';
 
 const XRAY_POLICY_ID = 'SnsActiveTracingXRayPolicy';
@@ -43,9 +44,8 @@ export function snsActiveTracingPolicy(stack: Stack, registry: TracingRegistry):
     policyDocument: document,
   });
   if (Token.isUnresolved(stack.region) || Token.isUnresolved(stack.account)) return;
-  const sameEnvironment = stack.node.root.node.findAll()
-    .filter((c): c is Stack => Stack.isStack(c) && c.region === stack.region && c.account === stack.account)
-    .filter((s) => s.node.tryFindChild(XRAY_POLICY_ID) !== undefined);
+  // Through the registries (every stack with this policy has one), not a walk of the app per stack.
+  const sameEnvironment = inTheSameEnvironment(stack).filter((r) => Stack.of(r).node.tryFindChild(XRAY_POLICY_ID) !== undefined);
   if (sameEnvironment.length > XRAY_RESOURCE_POLICIES_QUOTA) {
     Annotations.of(stack).addWarningV2('cdk-serverless-tracing:xray-resource-policies',
       `${sameEnvironment.length} stacks create an SNS X-Ray resource policy in ${stack.account}/${stack.region}; X-Ray allows ${XRAY_RESOURCE_POLICIES_QUOTA}. Keep one and set the ${SNS_XRAY_POLICY_CONTEXT} context to false elsewhere.`);

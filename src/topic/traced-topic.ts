@@ -1,9 +1,9 @@
 import { Names, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import * as kms from 'aws-cdk-lib/aws-kms';
+import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sns from 'aws-cdk-lib/aws-sns';
-import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
+import type * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { snsActiveTracingPolicy } from './sns-active-tracing-policy';
@@ -95,10 +95,13 @@ export class TracedTopic extends Construct {
       }
     }
     this.customerKey = props.masterKey;
+    // aws-kms and aws-sns-subscriptions are loaded by the first topic, not with the library.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { Alias } = require('aws-cdk-lib/aws-kms') as typeof kms;
     this.topic = new sns.Topic(this, 'Topic', {
       topicName: props.topicName,
       displayName: props.displayName,
-      masterKey: props.masterKey ?? kms.Alias.fromAliasName(this, 'AwsManagedKey', 'alias/aws/sns'),
+      masterKey: props.masterKey ?? Alias.fromAliasName(this, 'AwsManagedKey', 'alias/aws/sns'),
       fifo: props.fifo,
       contentBasedDeduplication: props.contentBasedDeduplication,
       tracingConfig: sns.TracingConfig.ACTIVE,
@@ -116,6 +119,8 @@ export class TracedTopic extends Construct {
   public addSubscriber(target: TracedQueue | lambda.IFunction, options: TopicSubscriberOptions = {}): sns.Subscription {
     let subscription: sns.Subscription;
     let deadLetterQueue: sqs.IQueue;
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { LambdaSubscription, SqsSubscription } = require('aws-cdk-lib/aws-sns-subscriptions') as typeof subscriptions;
     const fifoTopic = this.topic.fifo ?? false;
     if (target instanceof TracedQueue) {
       // A standard topic cannot deliver to a FIFO queue; a FIFO topic's subscriptions redrive to FIFO queues,
@@ -124,7 +129,7 @@ export class TracedTopic extends Construct {
         throw new Error(`addSubscriber: '${target.node.path}' is ${target.isFifo ? 'a FIFO' : 'a standard'} queue and '${this.node.path}' ${fifoTopic ? 'a FIFO' : 'a standard'} topic; subscribe a queue of the same kind`);
       }
       deadLetterQueue = target.deadLetterQueue;
-      subscription = this.topic.addSubscription(new subscriptions.SqsSubscription(target.queue, {
+      subscription = this.topic.addSubscription(new SqsSubscription(target.queue, {
         rawMessageDelivery: true, deadLetterQueue, filterPolicy: options.filterPolicy,
       }));
     } else {
@@ -134,7 +139,7 @@ export class TracedTopic extends Construct {
       deadLetterQueue = deliveryDeadLetterQueue(this, `DeadLetterQueue${Names.nodeUniqueId(target.node)}`,
         `the subscription of ${target.node.path} to ${this.topic.node.path}`);
       const filterPolicy = options.filterPolicy;
-      subscription = this.topic.addSubscription(new subscriptions.LambdaSubscription(target, { deadLetterQueue, filterPolicy }));
+      subscription = this.topic.addSubscription(new LambdaSubscription(target, { deadLetterQueue, filterPolicy }));
       TracingRegistry.of(this)._registerConnection({ resource: this, function: target, role: TracedConnectionRole.CONSUMER });
     }
     TracingRegistry.of(this)._registerTopicSubscription({ topic: this, subscription, target, deadLetterQueue });
