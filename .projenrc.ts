@@ -55,6 +55,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
     '@opentelemetry/propagator-aws-xray@^2',
     '@aws-sdk/client-eventbridge',
     '@aws-sdk/client-sns',
+    '@aws-sdk/client-secrets-manager',
     'fast-check@^4',
     // bench:synth compares the library's monitoring with the de-facto alternative; 10.2.0 is the newest
     // release, and its peer range (aws-cdk-lib ^2.160.0) takes the pinned 2.257.0.
@@ -106,7 +107,13 @@ project.package.addPackageResolutions('unrs-resolver@1.12.2');
 // put a second API into every handler that imports its own. Handlers that want spans depend on it.
 project.package.addField('exports', {
   '.': { types: './lib/index.d.ts', default: './lib/index.js' },
-  './runtime': { types: './lib/runtime/index.d.ts', default: './lib/runtime/index.js' },
+  // `import` gets the ES module build (the compile:runtime-esm task below), which bundlers tree-shake;
+  // `require` and everything else the CommonJS build jsii writes.
+  './runtime': {
+    import: { types: './lib/runtime/esm/index.d.ts', default: './lib/runtime/esm/index.js' },
+    types: './lib/runtime/index.d.ts',
+    default: './lib/runtime/index.js',
+  },
   // TracingChecks as a cdk-nag NagPack, for TypeScript/JavaScript apps that use cdk-nag (a dev dependency
   // here, never a dependency: TracingChecks itself works without it, in every language).
   './nag': { types: './lib/checks/nag-pack.d.ts', default: './lib/checks/nag-pack.js' },
@@ -140,6 +147,22 @@ for (const dir of ['integ', 'examples', 'scripts']) {
 // --- Tasks -----------------------------------------------------------------------------------------
 
 const tsNode = (tsconfig: string, file: string) => `ts-node --prefer-ts-exts --project ${tsconfig} ${file}`;
+
+// The ES module build of the runtime module, for bundlers to drop what a handler does not use: src/runtime
+// compiled again into lib/runtime/esm, one module per file, by scripts/build-runtime-esm.ts (`.js` specifiers,
+// a `require` fallback for Node's ES module loader, and a package.json that declares only these files
+// side-effect free). Part of compile, so that every task that packs or tests lib/ has it.
+new javascript.TypescriptConfig(project, {
+  fileName: 'tsconfig.runtime-esm.json',
+  extends: javascript.TypescriptConfigExtends.fromPaths(['./tsconfig.json']),
+  include: ['src/runtime/**/*.ts'],
+  exclude: ['node_modules'],
+  compilerOptions: { rootDir: 'src/runtime', outDir: 'lib/runtime/esm', module: 'es2020', moduleResolution: javascript.TypeScriptModuleResolution.BUNDLER },
+});
+project.compileTask.spawn(project.addTask('compile:runtime-esm', {
+  description: 'Compile src/runtime a second time, as ES modules, into lib/runtime/esm (the `import` condition of cdk-serverless-tracing/runtime)',
+  exec: 'ts-node --prefer-ts-exts --transpile-only --project scripts/tsconfig.json scripts/build-runtime-esm.ts',
+}));
 
 // jest (ts-jest, isolated modules) and ts-node in transpile-only mode do not type-check: one tsc run does.
 new javascript.TypescriptConfig(project, {

@@ -1,7 +1,10 @@
+import { createHmac } from 'crypto';
 import type { APIGatewayProxyEvent, EventBridgeEvent, SQSEvent } from 'aws-lambda';
-import { handler as charge } from '../examples/order-pipeline/handlers/charge';
+import { handler as charge, PaymentRequest } from '../examples/order-pipeline/handlers/charge';
 import { handler as notify, PaymentCompleted } from '../examples/order-pipeline/handlers/notify';
+import { handler as paymentWebhook, SIGNATURE_HEADER, verifySignature } from '../examples/order-pipeline/handlers/payment-webhook';
 import { handler as validate, parseOrder } from '../examples/order-pipeline/handlers/validate';
+import { createTraceToken, readTraceToken } from '../src/runtime';
 
 const sent: any[] = [];
 const published: any[] = [];
@@ -13,6 +16,13 @@ jest.mock('@aws-sdk/client-sqs', () => ({
 jest.mock('@aws-sdk/client-sns', () => ({
   SNSClient: jest.fn().mockImplementation(() => ({ send: async (command: { input: unknown }) => { published.push(command.input); return {}; } })),
   PublishCommand: jest.fn().mockImplementation((input: unknown) => ({ input })),
+}));
+const SECRETS: Record<string, string> = { 'arn:token': 'trace-token-secret-0123456789', 'arn:webhook': 'webhook-secret-0123456789' };
+jest.mock('@aws-sdk/client-secrets-manager', () => ({
+  SecretsManagerClient: jest.fn().mockImplementation(() => ({
+    send: async (command: { input: { SecretId: string } }) => ({ SecretString: SECRETS[command.input.SecretId] }),
+  })),
+  GetSecretValueCommand: jest.fn().mockImplementation((input: unknown) => ({ input })),
 }));
 jest.mock('@aws-sdk/client-eventbridge', () => ({
   EventBridgeClient: jest.fn().mockImplementation(() => ({
@@ -34,6 +44,8 @@ describe('example handlers', () => {
     process.env.PAYMENTS_EVENT_BUS_NAME = 'payments';
     process.env.ORDERS_QUEUE_URL = 'https://sqs.us-east-1.amazonaws.com/123456789012/orders';
     process.env.PAYMENT_API_URL = 'https://payments.example.com/v1/charges';
+    process.env.TRACE_TOKEN_SECRET_ARN = 'arn:token';
+    process.env.PAYMENT_WEBHOOK_SECRET_ARN = 'arn:webhook';
     process.env._X_AMZN_TRACE_ID = TRACE_HEADER;
   });
   afterEach(() => { process.env = { ...env }; jest.restoreAllMocks(); });
@@ -68,12 +80,12 @@ describe('example handlers', () => {
     expect(parseOrder('not json', [])).toBeUndefined();
   });
 
-  test('charge reports exactly the orders the payment API refused', async () => {
-    const calls: string[] = [];
+  test('charge asks the payment API for each order with a signed trace token, and reports exactly the orders it refused', async () => {
+    const requests: PaymentRequest[] = [];
     jest.spyOn(globalThis, 'fetch').mockImplementation(async (_url, init) => {
-      const body = JSON.parse(String(init?.body));
-      calls.push(`${body.orderId}:${body.amountCents}`);
-      return new Response('{}', { status: body.orderId === 'o-2' ? 402 : 201 });
+      const body = JSON.parse(String(init?.body)) as PaymentRequest;
+      requests.push(body);
+      return new Response('{"status":"pending"}', { status: body.orderId === 'o-2' ? 402 : 202 });
     });
     jest.spyOn(console, 'error').mockImplementation(() => undefined);
     const records = ['o-1', 'o-2', 'o-3'].map((orderId, i) => ({
@@ -84,14 +96,45 @@ describe('example handlers', () => {
       eventSourceARN: 'arn:aws:sqs:us-east-1:123456789012:orders',
     }));
     const result = await charge({ Records: records } as unknown as SQSEvent);
-    expect(calls).toEqual(['o-1:2500', 'o-2:2500', 'o-3:2500']);
+    expect(requests.map((r) => `${r.orderId}:${r.amountCents}`)).toEqual(['o-1:2500', 'o-2:2500', 'o-3:2500']);
     expect(result).toEqual({ batchItemFailures: [{ itemIdentifier: 'm-1' }] });
-    // Only captured payments are announced, each with its trace context.
-    expect(events.map((e) => [JSON.parse(e.Detail).orderId, e.EventBusName, e.DetailType, e.TraceHeader])).toEqual([
-      ['o-1', 'payments', 'PaymentCompleted', TRACE_HEADER],
-      ['o-3', 'payments', 'PaymentCompleted', TRACE_HEADER],
-    ]);
-    expect(JSON.parse(events[0].Detail)._trace).toEqual({ traceparent: '00-5759e988bd862e3fe1be46a994272793-53995c3f42cd8ad8-01' });
+    // Without a span here, the token carries the Lambda invocation's context, signed, with the order id.
+    const token = readTraceToken(requests[0].metadata.traceToken, { secret: SECRETS['arn:token'] });
+    expect(token).toEqual({ traceId: '5759e988bd862e3fe1be46a994272793', spanId: '53995c3f42cd8ad8', sampled: true, businessKey: 'o-1' });
+    expect(readTraceToken(requests[0].metadata.traceToken, { secret: 'another secret' })).toBeUndefined();
+    // The provider answers through the webhook: charge publishes nothing itself.
+    expect(events).toEqual([]);
+  });
+
+  test('payment-webhook checks the provider signature, links to charge through the token and publishes PaymentCompleted', async () => {
+    jest.spyOn(console, 'log').mockImplementation(() => undefined);
+    const traceToken = createTraceToken(undefined, { secret: SECRETS['arn:token'], businessKey: 'o-1' });
+    const body = JSON.stringify({ orderId: 'o-1', customerId: 'c-1', amountCents: 2500, status: 'captured', metadata: { traceToken } });
+    const now = Math.floor(Date.now() / 1000);
+    const sign = (text: string, secret = SECRETS['arn:webhook'], t = now) =>
+      `t=${t},v1=${createHmac('sha256', secret).update(`${t}.${text}`).digest('hex')}`;
+    const call = (text: string, signature?: string) =>
+      paymentWebhook({ body: text, headers: signature ? { [SIGNATURE_HEADER]: signature } : {} } as unknown as APIGatewayProxyEvent);
+
+    const accepted = await call(body, sign(body));
+    expect(accepted.statusCode).toBe(200);
+    expect(JSON.parse(accepted.body)).toEqual({ received: 'o-1', linkedTo: '5759e988bd862e3fe1be46a994272793' });
+    expect(events.map((e) => [JSON.parse(e.Detail).orderId, e.EventBusName, e.Source, e.DetailType])).toEqual([['o-1', 'payments', 'orders.payments', 'PaymentCompleted']]);
+
+    // Refused before the body is read: no signature, a wrong secret, a tampered body, a replayed signature.
+    events.length = 0;
+    expect((await call(body)).statusCode).toBe(401);
+    expect((await call(body, sign(body, 'not the shared secret'))).statusCode).toBe(401);
+    expect((await call(body.replace('2500', '1'), sign(body))).statusCode).toBe(401);
+    expect((await call(body, sign(body, SECRETS['arn:webhook'], now - 3600))).statusCode).toBe(401);
+    expect(events).toEqual([]);
+
+    // A forged token only means no link; a declined payment announces nothing.
+    const declined = JSON.stringify({ orderId: 'o-2', customerId: 'c-1', amountCents: 1, status: 'declined', metadata: { traceToken: 'AQ-forged' } });
+    const response = await call(declined, sign(declined));
+    expect(JSON.parse(response.body)).toEqual({ received: 'o-2', linkedTo: null });
+    expect(events).toEqual([]);
+    expect(verifySignature('x', 't=1,v1=zz', 's', 1)).toBe(false);
   });
 
   test('notify reads the producer context from detail._trace', async () => {

@@ -23,10 +23,12 @@ describe('order-pipeline example', () => {
 
   test('validate produces to the orders queue and charge consumes it', () => {
     const registry = TracingRegistry.of(stack);
-    expect(registry.functions.map((f) => f.serviceName)).toEqual(['order-pipeline-validate', 'order-pipeline-charge', 'order-pipeline-notify', 'order-pipeline-auditor']);
+    expect(registry.functions.map((f) => f.serviceName)).toEqual([
+      'order-pipeline-validate', 'order-pipeline-charge', 'order-pipeline-notify', 'order-pipeline-payment-webhook', 'order-pipeline-auditor',
+    ]);
     expect(registry.connections.map((c) => [c.resource.node.id, c.function.node.id, c.role])).toEqual([
       ['Orders', 'Validate', 'PRODUCER'], ['Orders', 'Charge', 'CONSUMER'],
-      ['Payments', 'Charge', 'PRODUCER'], ['Payments', 'Notify', 'CONSUMER'],
+      ['Payments', 'PaymentWebhook', 'PRODUCER'], ['Payments', 'Notify', 'CONSUMER'],
       ['OrderEvents', 'Validate', 'PRODUCER'], ['Audit', 'Auditor', 'CONSUMER'],
     ]);
     expect(registry.topicSubscriptions.map((s) => s.target.node.id)).toEqual(['Audit']);
@@ -40,6 +42,25 @@ describe('order-pipeline example', () => {
       SamplingRule: Match.objectLike({ Priority: 100, FixedRate: 0.05, ReservoirSize: 1, ServiceType: 'AWS::ApiGateway::Stage', ServiceName: stageService }),
     });
     template.hasResourceProperties('AWS::SQS::Queue', { RedrivePolicy: Match.anyValue(), VisibilityTimeout: 185 });
+  });
+
+  test('the payment provider answers through an open webhook route, whose function holds the shared secret and produces to the bus', () => {
+    template.hasResourceProperties('AWS::ApiGateway::Method', {
+      HttpMethod: 'POST', AuthorizationType: 'NONE', ResourceId: { Ref: Match.stringLikeRegexp('^OrdersApipaymentswebhook') },
+    });
+    // Everything else on the API still needs SigV4.
+    template.hasResourceProperties('AWS::ApiGateway::Method', { HttpMethod: 'POST', AuthorizationType: 'AWS_IAM', ResourceId: { Ref: Match.stringLikeRegexp('^OrdersApiorders') } });
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ PAYMENT_WEBHOOK_SECRET_ARN: { Ref: Match.stringLikeRegexp('^PaymentWebhookSecret') }, PAYMENTS_EVENT_BUS_NAME: Match.anyValue() }) },
+    });
+    template.hasResourceProperties('AWS::Events::Rule', { EventPattern: { 'source': ['orders.payments'], 'detail-type': ['PaymentCompleted'] } });
+    template.hasResourceProperties('AWS::XRay::Group', { GroupName: 'order-pipeline-payments', FilterExpression: 'annotation.paymentPath = true' });
+    // Only charge and payment-webhook can read the token secret; only payment-webhook the provider's.
+    const readers = (secret: string) => Object.values(template.findResources('AWS::IAM::Policy'))
+      .filter((p) => JSON.stringify(p.Properties.PolicyDocument).includes(`"Ref":"${secret}`))
+      .map((p) => p.Properties.Roles[0].Ref.replace(/ServiceRole.*/, ''));
+    expect(readers('TraceTokenSecret').sort()).toEqual(['Charge', 'PaymentWebhook']);
+    expect(readers('PaymentWebhookSecret')).toEqual(['PaymentWebhook']);
   });
 
   test('charge knows the payment API', () => {
@@ -75,8 +96,8 @@ describe('order-pipeline example', () => {
   test('the report lists the functions with their layer and wrapper, and the queue with its DLQ and consumers', () => {
     const report = TracingReport.render(stack);
     expect(report).toContain('Stack OrderPipeline (region: resolved at deploy time)');
-    expect(report).toContain('Functions traced: 4');
-    expect(report).toMatch(/Payments\n\s+producers: Charge\n\s+rule Payments\/NotifyOnPayment -> Notify/);
+    expect(report).toContain('Functions traced: 5');
+    expect(report).toMatch(/Payments\n\s+producers: PaymentWebhook\n\s+rule Payments\/NotifyOnPayment -> Notify/);
     expect(report).toMatch(/OrderEvents\n\s+producers: Validate\n\s+subscriber Audit \(dead-letter queue: Audit\/DeadLetterQueue\)/);
     expect(report).toMatch(/Validate\n\s+service: order-pipeline-validate, X-Ray: Active, OpenTelemetry: AWS_DISTRO, Application Signals: on\n\s+layer: AWSOpenTelemetryDistroJs, chosen per Region at deploy time \(CfnMapping AwsOpenTelemetryDistroLayerArns\)\n\s+wrapper: \/opt\/otel-instrument/);
     expect(report).toMatch(/Auditor\n.*\n\s+layer: AWSOpenTelemetryDistroPython, chosen per Region at deploy time/);
@@ -85,7 +106,7 @@ describe('order-pipeline example', () => {
     expect(report).toMatch(/X-Ray sampling rules: .+ \(priority 10\), .+ \(priority 100\)/);
     expect(report).toMatch(/Orders\n\s+dead-letter queue: Orders\/DeadLetterQueue\n\s+producers: Validate\n\s+consumers: Charge/);
     expect(report).toContain('X-Ray groups: OrderPipeline-faults (default faults group)');
-    expect(report).toMatch(/Alarms: \d+, under 5 composite alarm\(s\): order-pipeline-validate-health, order-pipeline-charge-health, order-pipeline-notify-health, order-pipeline-auditor-health, order-pipeline-health/);
+    expect(report).toMatch(/Alarms: \d+, under 6 composite alarm\(s\): order-pipeline-validate-health, order-pipeline-charge-health, order-pipeline-notify-health, order-pipeline-payment-webhook-health, order-pipeline-auditor-health, order-pipeline-health/);
   });
 
   test('has no unacknowledged cdk-nag findings (AwsSolutions and Serverless)', () => {

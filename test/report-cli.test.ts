@@ -122,13 +122,15 @@ describe('the example app', () => {
   test('shows every hop and no losses', () => {
     const [stack] = jsonReport(exampleAssembly).stacks;
     expect(stack.name).toBe('OrderPipeline');
-    // API -> Validate -> Orders -> Charge -> Payments bus -> Notify; OrderEvents topic -> Audit queue -> Auditor.
+    // API -> Validate -> Orders -> Charge (-> the payment provider, outside the app); API -> PaymentWebhook ->
+    // Payments bus -> Notify; OrderEvents topic -> Audit queue -> Auditor.
     expect(hops(stack)).toEqual([
       'AuditQueue -> Auditor',
-      'Charge -> PaymentsBus',
       'OrderEventsTopic -> AuditQueue',
+      'OrdersApiDeploymentStageprod -> PaymentWebhook',
       'OrdersApiDeploymentStageprod -> Validate',
       'OrdersQueue -> Charge',
+      'PaymentWebhook -> PaymentsBus',
       'PaymentsBus -> Notify',
       'Validate -> OrderEventsTopic',
       'Validate -> OrdersQueue',
@@ -139,11 +141,19 @@ describe('the example app', () => {
   test('labels nodes with their logical id and type, and hops with what creates them', () => {
     const [stack] = jsonReport(exampleAssembly).stacks;
     const stage = stack.nodes.find((n) => n.id === idOf(stack, 'OrdersApiDeploymentStage'))!;
-    expect(stage).toMatchObject({ kind: 'api-stage', name: 'OrdersApi/prod', activeTracing: true, routes: [{ method: 'POST', path: '/orders', function: idOf(stack, 'Validate') }] });
+    expect(stage).toMatchObject({
+      kind: 'api-stage',
+      name: 'OrdersApi/prod',
+      activeTracing: true,
+      routes: expect.arrayContaining([
+        { method: 'POST', path: '/orders', function: idOf(stack, 'Validate') },
+        { method: 'POST', path: '/payments/webhook', function: idOf(stack, 'PaymentWebhook') },
+      ]),
+    });
     expect(stack.nodes.find((n) => n.id === idOf(stack, 'Auditor'))).toMatchObject({ kind: 'function', tracing: 'Active', openTelemetryLayer: true });
     const edge = (from: string, to: string) => stack.edges.find((e) => e.from === idOf(stack, from) && e.to === idOf(stack, to))!;
     expect(edge('Validate', 'OrdersQueue')).toMatchObject({ kind: 'produces', detail: ['ORDERS_QUEUE_URL, sqs:SendMessage'] });
-    expect(edge('Charge', 'PaymentsBus')).toMatchObject({ kind: 'produces', detail: ['PAYMENTS_EVENT_BUS_NAME, events:PutEvents'] });
+    expect(edge('PaymentWebhook', 'PaymentsBus')).toMatchObject({ kind: 'produces', detail: ['PAYMENTS_EVENT_BUS_NAME, events:PutEvents'] });
     expect(edge('PaymentsBus', 'Notify')).toMatchObject({ kind: 'rule-target', via: expect.stringMatching(/^PaymentsNotifyOnPayment/) });
     expect(edge('OrderEventsTopic', 'AuditQueue')).toMatchObject({ kind: 'subscription', detail: ['sqs subscription, raw delivery'] });
   });
@@ -156,14 +166,20 @@ describe('the example app', () => {
     expect(root.sampling.decidedBy).toBe('x-ray-rules');
     expect(root.sampling.rules.map((r) => [r.priority, r.rule.replace(/[0-9A-F]{8}$/, ''), r.fixedRate, r.reservoirSize, r.applied, r.decides])).toEqual([
       [10, 'PaymentsSampling', 1, 1, true, ['POST /orders']],
-      [100, 'ApiSampling', 0.05, 1, false, []],
+      [100, 'ApiSampling', 0.05, 1, true, ['POST /payments/webhook']],
       [10000, 'Default', 0.05, 1, false, []],
     ]);
-    // 20 requests/s all sampled (100 %) over a 730-hour month; 9 resources from the stage to the auditor.
+    // 20 requests/s split over the stage's two routes: POST /orders all sampled (10/s), POST /payments/webhook
+    // by the 5 % rule after its reservoir (1 + 0.05 x 9 = 1.45/s), over a 730-hour month; 10 resources reachable.
     expect(root.estimate).toEqual({
-      requestsPerSecond: 20, sampledPerSecond: 20, tracesPerMonth: 52_560_000, spansPerTrace: 9, spansPerMonth: 473_040_000, recordedCostUsd: 262.8,
+      requestsPerSecond: 20,
+      sampledPerSecond: 11.45,
+      tracesPerMonth: 30_090_600,
+      spansPerTrace: 10,
+      spansPerMonth: 300_906_000,
+      recordedCostUsd: 150.45,
     });
-    expect(report.totals).toEqual({ tracesPerMonth: 52_560_000, spansPerMonth: 473_040_000, recordedCostUsd: 262.3 });
+    expect(report.totals).toEqual({ tracesPerMonth: 30_090_600, spansPerMonth: 300_906_000, recordedCostUsd: 149.95 });
     expect(report.prices).toMatchObject({
       tracesRecordedUsdPerMillion: 5,
       tracesRecordedFreePerMonth: 100_000,
@@ -177,7 +193,7 @@ describe('the example app', () => {
     expect(code).toBe(0);
     expect(stdout).toMatch(/^ {4}OrdersApiDeploymentStageprod\w+ \[API stage OrdersApi\/prod\]\n {6}-> Validate\w+ \[function order-pipeline-validate\] {2}\(POST \/orders\)\n {8}-> OrdersQueue\w+ \[queue\]/m);
     expect(stdout).toContain('  Trace context losses: none');
-    expect(stdout).toContain('$131.40/month at $5.00 per 1 million traces recorded (before the free tier)');
+    expect(stdout).toContain('6.2 of 10 requests/s sampled -> 16,293,600 traces/month x 10 spans = 162,936,000 spans/month; $81.47/month at $5.00 per 1 million traces recorded (before the free tier)');
     expect(stdout).toContain('traces recorded $5.00 per 1 million after 100,000 free per month; traces retrieved or scanned $0.50 per 1 million after 1,000,000 free');
   });
 });

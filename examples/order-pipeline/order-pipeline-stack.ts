@@ -5,13 +5,14 @@ import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { NagSuppressions } from 'cdk-nag';
 import { Construct } from 'constructs';
 import { pythonHandlerCode } from './python-handler-code';
 import {
   SamplingStrategy, SloObjective, TracedEventBus, TracedFunction, TracedNodejsFunction, TracedQueue, TracedTopic, TracingAlarms,
-  TracingDashboard, TracingSamplingRule, TracingSlo,
+  TracingDashboard, TracingFilter, TracingGroup, TracingSamplingRule, TracingSlo,
 } from '../../src';
 
 export interface OrderPipelineStackProps extends StackProps {
@@ -20,8 +21,10 @@ export interface OrderPipelineStackProps extends StackProps {
 }
 
 /**
- * The seeds' order flow: REST API (stage tracing on) -> validate -> orders queue -> charge -> payment API
- * -> PaymentCompleted on the payments bus -> notify; validate also fans OrderAccepted out through the
+ * The seeds' order flow: REST API (stage tracing on) -> validate -> orders queue -> charge -> third-party
+ * payment API, which acknowledges and answers later through POST /payments/webhook -> payment-webhook
+ * (linked to charge's trace by a signed trace token) -> PaymentCompleted on the payments bus -> notify;
+ * validate also fans OrderAccepted out through the
  * order-events topic to an audit queue, which the Python auditor consumes (so both distro layers, Node.js
  * and Python, are in the trace).
  */
@@ -31,6 +34,11 @@ export class OrderPipelineStack extends Stack {
   public readonly charge: TracedNodejsFunction;
   public readonly orders: TracedQueue;
   public readonly notify: TracedNodejsFunction;
+  public readonly paymentWebhook: TracedNodejsFunction;
+  /** Shared with the payment provider, which signs its webhook calls with it. */
+  public readonly paymentWebhookSecret: secretsmanager.Secret;
+  /** Signs the trace tokens charge hands the payment provider; only charge and payment-webhook read it. */
+  public readonly traceTokenSecret: secretsmanager.Secret;
   public readonly payments: TracedEventBus;
   public readonly orderEvents: TracedTopic;
   public readonly audit: TracedQueue;
@@ -50,13 +58,22 @@ export class OrderPipelineStack extends Stack {
       timeout: Duration.seconds(10),
       logGroup: this.logGroup('ValidateLogs'),
     });
+    this.traceTokenSecret = new secretsmanager.Secret(this, 'TraceTokenSecret', {
+      description: 'Signs the trace tokens charge hands the payment provider (HMAC-SHA256)',
+      generateSecretString: { passwordLength: 48, excludePunctuation: true },
+    });
+    this.paymentWebhookSecret = new secretsmanager.Secret(this, 'PaymentWebhookSecret', {
+      description: 'Shared with the payment provider, which signs its webhook calls with it',
+      generateSecretString: { passwordLength: 48, excludePunctuation: true },
+    });
     this.charge = new TracedNodejsFunction(this, 'Charge', {
       ...functionDefaults,
       entry: path.join(__dirname, 'handlers', 'charge.ts'),
       timeout: Duration.seconds(30),
       logGroup: this.logGroup('ChargeLogs'),
-      environment: { PAYMENT_API_URL: props.paymentApiUrl },
+      environment: { PAYMENT_API_URL: props.paymentApiUrl, TRACE_TOKEN_SECRET_ARN: this.traceTokenSecret.secretArn },
     });
+    this.traceTokenSecret.grantRead(this.charge);
 
     this.orders = new TracedQueue(this, 'Orders');
     this.orders.addProducer(this.validate);
@@ -77,10 +94,19 @@ export class OrderPipelineStack extends Stack {
       onFailure: new SqsDestination(notifyFailures),
       retryAttempts: 2,
     });
+    this.paymentWebhook = new TracedNodejsFunction(this, 'PaymentWebhook', {
+      ...functionDefaults,
+      entry: path.join(__dirname, 'handlers', 'payment-webhook.ts'),
+      timeout: Duration.seconds(10),
+      logGroup: this.logGroup('PaymentWebhookLogs'),
+      environment: { TRACE_TOKEN_SECRET_ARN: this.traceTokenSecret.secretArn, PAYMENT_WEBHOOK_SECRET_ARN: this.paymentWebhookSecret.secretArn },
+    });
+    this.traceTokenSecret.grantRead(this.paymentWebhook);
+    this.paymentWebhookSecret.grantRead(this.paymentWebhook);
     this.payments = new TracedEventBus(this, 'Payments', { archive: { retention: Duration.days(7) } });
-    this.payments.addProducer(this.charge);
+    this.payments.addProducer(this.paymentWebhook);
     this.payments.addConsumer('NotifyOnPayment', this.notify, {
-      eventPattern: { source: ['orders.charge'], detailType: ['PaymentCompleted'] },
+      eventPattern: { source: ['orders.payments'], detailType: ['PaymentCompleted'] },
     });
 
     this.audit = new TracedQueue(this, 'Audit', { retentionPeriod: Duration.days(14) });
@@ -130,6 +156,14 @@ export class OrderPipelineStack extends Stack {
       requestModels: { 'application/json': orderModel },
     });
 
+    // The payment provider cannot sign with SigV4: the webhook route is open, and the function checks the
+    // provider's HMAC signature with the shared secret before it reads the body.
+    this.api.root.addResource('payments').addResource('webhook').addMethod('POST', new apigateway.LambdaIntegration(this.paymentWebhook), {
+      authorizationType: apigateway.AuthorizationType.NONE,
+    });
+    // Charge and payment-webhook annotate paymentPath: one group shows the whole payment path, both traces.
+    new TracingGroup(this, 'PaymentPathGroup', { groupName: 'order-pipeline-payments', filter: TracingFilter.annotation('paymentPath', true) });
+
     // X-Ray rules apply at the traced API stage, which makes the sampling decision for the whole request.
     new TracingSamplingRule(this, 'ApiSampling', {
       priority: 100,
@@ -173,7 +207,7 @@ export class OrderPipelineStack extends Stack {
       { id: 'AwsSolutions-SQS3', reason: 'This queue is the dead-letter queue and on-failure destination of notify; it is the last stop.' },
       { id: 'Serverless-SQSRedrivePolicy', reason: 'This queue is the dead-letter queue and on-failure destination of notify; it is the last stop.' },
     ]);
-    for (const fn of [this.validate, this.charge, this.notify, this.auditor]) {
+    for (const fn of [this.validate, this.charge, this.notify, this.auditor, this.paymentWebhook]) {
       NagSuppressions.addResourceSuppressions(fn.role!, [{
         id: 'AwsSolutions-IAM4',
         reason: 'AWSLambdaBasicExecutionRole only grants the function writes to its own CloudWatch log streams.',
@@ -183,6 +217,20 @@ export class OrderPipelineStack extends Stack {
     NagSuppressions.addResourceSuppressions(this.validate, [
       { id: 'Serverless-LambdaDLQ', reason: 'validate is invoked synchronously by API Gateway: a failure is returned to the caller, there is no event to dead-letter.' },
       { id: 'Serverless-LambdaAsyncFailureDestination', reason: 'validate is invoked synchronously by API Gateway; it has no asynchronous invocations to route.' },
+    ]);
+    NagSuppressions.addResourceSuppressions(this.paymentWebhook, [
+      { id: 'Serverless-LambdaDLQ', reason: 'payment-webhook is invoked synchronously by API Gateway: the provider retries a failed call, there is no event to dead-letter.' },
+      { id: 'Serverless-LambdaAsyncFailureDestination', reason: 'payment-webhook is invoked synchronously by API Gateway; it has no asynchronous invocations to route.' },
+    ]);
+    for (const secret of [this.traceTokenSecret, this.paymentWebhookSecret]) {
+      NagSuppressions.addResourceSuppressions(secret, [{
+        id: 'AwsSolutions-SMG4',
+        reason: 'Rotated with the payment provider (the webhook secret is set in its dashboard) during its signature grace period, not by a rotation Lambda.',
+      }]);
+    }
+    NagSuppressions.addResourceSuppressionsByPath(this, `${this.api.node.path}/Default/payments/webhook/POST/Resource`, [
+      { id: 'AwsSolutions-APIG4', reason: 'Payment providers cannot sign with SigV4 or Cognito: payment-webhook verifies the provider\'s HMAC-SHA256 signature with the shared secret before reading the body.' },
+      { id: 'AwsSolutions-COG4', reason: 'Payment providers cannot sign with SigV4 or Cognito: payment-webhook verifies the provider\'s HMAC-SHA256 signature with the shared secret before reading the body.' },
     ]);
     NagSuppressions.addResourceSuppressions(this.charge, [
       { id: 'Serverless-LambdaDLQ', reason: 'charge is invoked by an SQS event source: failed messages go to the orders dead-letter queue, not a function DLQ.' },

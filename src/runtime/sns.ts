@@ -1,9 +1,10 @@
 import { currentTraceContext } from './current-context';
 import { injectW3cAttributes, MessageAttributeInput } from './sqs';
-import { parseTraceparent, TraceContext } from './trace-context';
+import { isRecord, parseTraceparent, TraceContext } from './trace-context';
 
-/** A `Publish` input or `PublishBatch` entry (the part this module touches). */
+/** A `Publish` input or `PublishBatch` entry (the parts this module touches or measures). */
 export interface SnsMessageInput {
+  Message?: string;
   MessageAttributes?: Record<string, MessageAttributeInput>;
 }
 
@@ -14,7 +15,8 @@ export interface SnsRecordLike {
 
 /**
  * Adds W3C `traceparent`/`tracestate` message attributes to an SNS `Publish` input or `PublishBatch`
- * entry, in place, when they fit in 10 attributes (raw delivery to SQS discards messages with more).
+ * entry, in place, when they fit in 10 attributes (raw delivery to SQS discards messages with more) and
+ * 256 KiB with the message (else the message goes as built, and a warning says so once per process).
  * Caller attributes are never removed; X-Ray context travels in the SDK's own `X-Amzn-Trace-Id` header.
  *
  * @param context what to propagate; by default the active span, else the Lambda invocation's header
@@ -23,7 +25,7 @@ export function injectSnsMessage<T extends object>(
   input: T & SnsMessageInput,
   context: TraceContext | undefined = currentTraceContext(),
 ): T & SnsMessageInput {
-  if (context) injectW3cAttributes(input, context, 'SNS');
+  if (context && isRecord(input)) injectW3cAttributes(input, context, 'SNS', input.Message);
   return input;
 }
 

@@ -26,7 +26,14 @@ export type HeaderValue = string | readonly string[] | undefined | null;
 /** Flags Level 2 defines (sampled, random-trace-id); others are cleared when formatting. */
 const KNOWN_FLAGS = 0x03;
 const DASH = 45;
+/**
+ * W3C Trace Context Level 2, "tracestate Limits" (https://www.w3.org/TR/trace-context-2/#tracestate-limits):
+ * at most 32 list-members; vendors SHOULD propagate at least 512 characters of the combined header, commas
+ * included; when truncating, whole entries go, those longer than 128 characters first, then from the end.
+ */
 const MAX_TRACESTATE_MEMBERS = 32;
+const MAX_TRACESTATE_LENGTH = 512;
+const LONG_TRACESTATE_MEMBER = 128;
 
 /**
  * Every UTF-16 code unit to its hex value: -1 when not a hex digit, and uppercase A-F marked with bit 4
@@ -44,15 +51,24 @@ for (let i = 0; i < 16; i++) {
  * trace header is most of the work.
  */
 export class ParsedContext implements TraceContext {
-  constructor(
-    readonly traceId: string,
-    readonly parentId?: string,
-    readonly traceFlags?: number,
-    readonly sampled?: boolean,
-    readonly traceState?: string,
-    readonly lineage?: string,
-    readonly extra?: string,
-  ) {}
+  // Declared, then assigned in the constructor: ES2022 class fields would compile to definitions on top of
+  // the assignments, in every bundle.
+  declare readonly traceId: string;
+  declare readonly parentId?: string;
+  declare readonly traceFlags?: number;
+  declare readonly sampled?: boolean;
+  declare readonly traceState?: string;
+  declare readonly lineage?: string;
+  declare readonly extra?: string;
+  constructor(traceId: string, parentId?: string, traceFlags?: number, sampled?: boolean, traceState?: string, lineage?: string, extra?: string) {
+    this.traceId = traceId;
+    this.parentId = parentId;
+    this.traceFlags = traceFlags;
+    this.sampled = sampled;
+    this.traceState = traceState;
+    this.lineage = lineage;
+    this.extra = extra;
+  }
 }
 /** A tracestate list member (Level 2 key grammar, printable value not ending in a space). */
 const MEMBER = /^[a-z0-9][a-z0-9_\-*/@]{0,255}=[ -+\--<>-~]{0,255}[!-+\--<>-~]$/;
@@ -115,9 +131,11 @@ export function parseTraceparent(traceparent: HeaderValue, tracestate?: HeaderVa
 }
 
 /**
- * Validates a `tracestate` (several values are joined): at most 32 members, Level 2 keys (starting with
- * a lowercase letter or digit, `@` allowed), values of printable ASCII. Empty members and optional
- * whitespace are dropped; any invalid member discards the whole value. Duplicate keys are kept.
+ * Validates a `tracestate` (several values are joined): Level 2 keys (starting with a lowercase letter or
+ * digit, `@` allowed), values of printable ASCII; any invalid member discards the whole value. Optional
+ * whitespace and empty members are always dropped, and the result is bounded as Level 2 says: at most 32
+ * members and 512 characters, entries over 128 characters removed first, then entries from the end.
+ * Duplicate keys are kept. A value that needed none of this is returned as given.
  */
 export function parseTracestate(value: HeaderValue): string | undefined {
   const s = typeof value === 'string' ? value : Array.isArray(value) ? value.join(',') : undefined;
@@ -130,15 +148,43 @@ export function parseTracestate(value: HeaderValue): string | undefined {
     if (end < 0) end = s.length;
     const raw = s.slice(start, end);
     const member = trimOws(raw);
-    if (member !== raw) untouched = false;
+    if (member !== raw || !member) untouched = false;
     if (member) {
-      if (++members > MAX_TRACESTATE_MEMBERS || !MEMBER.test(member)) return undefined;
-      normalized = members === 1 ? member : `${normalized},${member}`;
+      if (!MEMBER.test(member)) return undefined;
+      normalized = ++members === 1 ? member : `${normalized},${member}`;
     }
     start = end + 1;
   }
-  if (members === 0) return undefined;
-  return untouched ? s : normalized;
+  if (members > MAX_TRACESTATE_MEMBERS || normalized.length > MAX_TRACESTATE_LENGTH) return truncateTracestate(normalized.split(','), normalized.length);
+  // Nothing dropped: the value as given, with no new string.
+  return untouched ? s : normalized || undefined;
+}
+
+/** Level 2 truncation of valid members: entries over 128 characters first, right to left, then the last ones. */
+function truncateTracestate(members: string[], length: number): string | undefined {
+  let count = members.length;
+  const over = () => count > MAX_TRACESTATE_MEMBERS || length > MAX_TRACESTATE_LENGTH;
+  for (let i = count; i-- && over();) {
+    if (members[i].length > LONG_TRACESTATE_MEMBER) {
+      length -= members[i].length + 1;
+      count--;
+      members[i] = '';
+    }
+  }
+  members = members.filter(Boolean);
+  for (; over(); count--) length -= members.pop()!.length + 1;
+  return members.join(',') || undefined;
+}
+
+/** A context's `tracestate` as it may be sent: validated and bounded (a parsed context's already is). */
+export function sendableTracestate(context: TraceContext): string | undefined {
+  if (context instanceof ParsedContext) return context.traceState;
+  return context.traceState ? parseTracestate(context.traceState) : undefined;
+}
+
+/** A JSON object (or any non-array object): what carriers and records are. */
+export function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /**
@@ -152,9 +198,19 @@ export function formatTraceparent(context: TraceContext | undefined): string | u
 }
 
 export function trimOws(s: string): string {
-  let a = 0;
-  let b = s.length;
-  while (a < b && isOws(s.charCodeAt(a))) a++;
-  while (b > a && isOws(s.charCodeAt(b - 1))) b--;
+  const a = skipOws(s, 0, s.length);
+  const b = backOws(s, a, s.length);
   return a === 0 && b === s.length ? s : s.slice(a, b);
+}
+
+/** The first index of s[from, to) that is not optional whitespace, else `to`. */
+export function skipOws(s: string, from: number, to: number): number {
+  while (from < to && isOws(s.charCodeAt(from))) from++;
+  return from;
+}
+
+/** The end of s[from, to) without its trailing optional whitespace. */
+export function backOws(s: string, from: number, to: number): number {
+  while (to > from && isOws(s.charCodeAt(to - 1))) to--;
+  return to;
 }

@@ -1,10 +1,11 @@
-import { formatTraceparent, HeaderValue, hexRun, isOws, isValidContext, ParsedContext, parseTraceparent, singleValue, TraceContext } from './trace-context';
-
+import {
+  backOws, formatTraceparent, HeaderValue, hexRun, isValidContext, ParsedContext, parseTraceparent, singleValue, skipOws, TraceContext,
+} from './trace-context';
 
 /**
  * Parses an X-Ray trace header (`X-Amzn-Trace-Id`, SQS `AWSTraceHeader`, `_X_AMZN_TRACE_ID`). Keys are
  * case-insensitive and in any order, parts are trimmed, a short epoch is left-padded and uppercase hex is
- * lowercased. `Lineage` and unknown fields are kept verbatim. A root-only header (Lambda PassThrough)
+ * lowercased. `Lineage` (unless empty) and unknown fields are kept verbatim. A root-only header (Lambda PassThrough)
  * gives a trace id without a parent. Undefined, never an exception, when the header is unusable: no
  * `Root`, a root version other than 1, an id that is not hex or has the wrong length, a `Sampled` other
  * than `0`, `1` or `?`, an empty key, or a key given twice.
@@ -21,18 +22,14 @@ export function parseXrayHeader(header: HeaderValue): TraceContext | undefined {
   for (let start = 0; start < s.length;) {
     let end = s.indexOf(';', start);
     if (end < 0) end = s.length;
-    let a = start;
-    let b = end;
+    const a = skipOws(s, start, end);
+    const b = backOws(s, a, end);
     start = end + 1;
-    while (a < b && isOws(s.charCodeAt(a))) a++;
-    while (b > a && isOws(s.charCodeAt(b - 1))) b--;
     if (a === b) continue;
     const eq = s.indexOf('=', a);
     if (eq < 0 || eq >= b) return undefined;
-    let keyEnd = eq;
-    while (keyEnd > a && isOws(s.charCodeAt(keyEnd - 1))) keyEnd--;
-    let v = eq + 1;
-    while (v < b && isOws(s.charCodeAt(v))) v++;
+    const keyEnd = backOws(s, a, eq);
+    const v = skipOws(s, eq + 1, b);
     if (keyEnd === a) return undefined;
     const key = s.slice(a, keyEnd).toLowerCase();
     if (seen.includes(key)) return undefined;
@@ -62,7 +59,8 @@ export function parseXrayHeader(header: HeaderValue): TraceContext | undefined {
     }
     seen.push(key);
   }
-  return traceId === undefined ? undefined : new ParsedContext(traceId, parentId, undefined, sampled, undefined, lineage, extra);
+  // An empty Lineage carries nothing and would not survive formatting: it is no Lineage.
+  return traceId === undefined ? undefined : new ParsedContext(traceId, parentId, undefined, sampled, undefined, lineage || undefined, extra);
 }
 
 /**

@@ -1,7 +1,7 @@
 import { SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import type { SQSRecord } from 'aws-lambda';
 import { registerTestSdk } from './otel-sdk';
-import { processSqsBatch } from '../../src/runtime';
+import { DEFAULT_DEADLINE_MARGIN_MS, processSqsBatch, SqsRecordLike } from '../../src/runtime';
 
 const QUEUE_ARN = 'arn:aws:sqs:eu-west-1:123456789012:orders';
 const PRODUCER_TRACE = '5759e988bd862e3fe1be46a994272793';
@@ -127,8 +127,273 @@ describe('processSqsBatch', () => {
   });
 
   test('an empty or missing batch reports nothing', async () => {
-    expect(await processSqsBatch({ Records: [] }, () => undefined)).toEqual({ batchItemFailures: [] });
-    expect(await processSqsBatch({}, () => undefined)).toEqual({ batchItemFailures: [] });
+    const warn = jest.spyOn(console, 'warn').mockImplementation(() => undefined);
+    try {
+      expect(await processSqsBatch({ Records: [] }, () => undefined)).toEqual({ batchItemFailures: [] });
+      expect(warn).not.toHaveBeenCalled();
+      expect(await processSqsBatch({}, () => undefined)).toEqual({ batchItemFailures: [] });
+      expect(warn.mock.calls).toEqual([['cdk-serverless-tracing: no SQS Records: nothing processed']]);
+    } finally {
+      warn.mockRestore();
+    }
+  });
+
+  test.each<[string, unknown, string]>([
+    ['a string', 'boom', 'boom'],
+    ['undefined', undefined, 'undefined'],
+    ['null', null, 'null'],
+    ['a plain object', { code: 7 }, '[object Object]'],
+    ['an object without a prototype (String() throws)', Object.create(null), 'object'],
+    ['an object whose toString throws', { toString: () => { throw new Error('no'); } }, 'object'],
+    ['an empty string', '', 'string'],
+    ['an Error without a message', new TypeError(''), 'TypeError'],
+    ['a number', 42, '42'],
+  ])('a handler that throws %s: the record is reported, its span is ERROR with a message', async (_name, thrown, message) => {
+    const result = await processSqsBatch({ Records: [record(1), record(2)] }, (r) => {
+      if (r.messageId === 'm-1') throw thrown;
+    });
+    expect(result).toEqual({ batchItemFailures: [{ itemIdentifier: 'm-1' }] });
+    const [failed, ok] = sdk.exporter.getFinishedSpans();
+    expect(failed.status).toEqual({ code: SpanStatusCode.ERROR, message });
+    expect(failed.events.map((e) => e.name)).toEqual(['exception']);
+    expect(ok.status.code).toBe(SpanStatusCode.UNSET);
+  });
+
+  test('a rejected promise that is not an Error is a failure like any other', async () => {
+    const result = await processSqsBatch({ Records: [record(1)] }, () => Promise.reject('declined'));
+    expect(result).toEqual({ batchItemFailures: [{ itemIdentifier: 'm-1' }] });
+    expect(sdk.exporter.getFinishedSpans()[0].status).toEqual({ code: SpanStatusCode.ERROR, message: 'declined' });
+  });
+
+  test('a record whose ARN or message id is not a string is still processed', async () => {
+    const odd = { ...record(1), eventSourceARN: 42, messageId: 7 } as unknown as SQSRecord;
+    const seen: unknown[] = [];
+    expect(await processSqsBatch({ Records: [odd] }, (r) => { seen.push(r.messageId); })).toEqual({ batchItemFailures: [] });
+    expect(seen).toEqual([7]);
+    expect(sdk.exporter.getFinishedSpans()[0].name).toBe('unknown process');
+  });
+
+  test('an eventBridgeKey no carrier can have finds nothing, and the record is processed', async () => {
+    const body = JSON.stringify({ detail: { _trace: { traceparent: `00-${PRODUCER_TRACE}-${PRODUCER_SPAN}-01` } } });
+    const scopes: unknown[] = [];
+    for (const eventBridgeKey of ['constructor', '__proto__', 'toString']) {
+      const event = record(1, { body, attributes: { ...record(1).attributes, AWSTraceHeader: undefined as never } });
+      const result = await processSqsBatch({ Records: [event] }, (_r, scope) => { scopes.push(scope); }, { eventBridgeKey });
+      expect(result).toEqual({ batchItemFailures: [] });
+    }
+    expect(scopes).toEqual([{}, {}, {}]);
+  });
+});
+
+describe('processSqsBatch on malformed events: processed as far as they can be, one warning, never a throw', () => {
+  let warn: jest.SpyInstance;
+  beforeEach(() => { warn = jest.spyOn(console, 'warn').mockImplementation(() => undefined); });
+  afterEach(() => warn.mockRestore());
+
+  test.each<[string, unknown]>([
+    ['no event at all', undefined],
+    ['a null event', null],
+    ['a string event', 'event'],
+    ['Records that is a string', { Records: 'abc' }],
+    ['Records that is an object', { Records: { 0: { messageId: '1' } } }],
+    ['Records that is null', { Records: null }],
+  ])('%s: nothing processed, one warning', async (_name, event) => {
+    const calls: unknown[] = [];
+    await expect(processSqsBatch(event as never, (r) => { calls.push(r); })).resolves.toEqual({ batchItemFailures: [] });
+    expect(calls).toEqual([]);
+    expect(warn.mock.calls).toEqual([['cdk-serverless-tracing: no SQS Records: nothing processed']]);
+  });
+
+  test('entries that are not records among good ones: the good ones are processed, one warning for the rest', async () => {
+    const processed: string[] = [];
+    const event = { Records: [null, record(1), 'x', 42, [record(9)], undefined, record(2)] } as unknown as { Records: SQSRecord[] };
+    const result = await processSqsBatch(event, (r) => {
+      processed.push(r.messageId);
+      if (r.messageId === 'm-2') throw new Error('x');
+    });
+    expect(processed).toEqual(['m-1', 'm-2']);
+    expect(result).toEqual({ batchItemFailures: [{ itemIdentifier: 'm-2' }] });
+    expect(warn.mock.calls).toEqual([['cdk-serverless-tracing: 5 SQS records not objects: skipped']]);
+  });
+
+  test('a good batch warns nothing', async () => {
+    await processSqsBatch({ Records: [record(1)] }, () => undefined);
+    expect(warn).not.toHaveBeenCalled();
+  });
+});
+
+/** A Lambda context whose deadline is `ms` from now, on whatever clock Date.now reads (jest's fake one too). */
+function contextWithin(ms: number) {
+  const deadline = Date.now() + ms;
+  return { getRemainingTimeInMillis: () => deadline - Date.now() };
+}
+
+const NEVER = new Promise<never>(() => undefined);
+
+describe('processSqsBatch against the Lambda deadline', () => {
+  let sdk: ReturnType<typeof registerTestSdk>;
+  let warn: jest.SpyInstance;
+  beforeEach(() => {
+    sdk = registerTestSdk();
+    warn = jest.spyOn(console, 'warn').mockImplementation(() => undefined);
+  });
+  afterEach(async () => {
+    warn.mockRestore();
+    jest.useRealTimers();
+    await sdk.shutdown();
+  });
+
+  test('the default margin is 1000 ms, as in the Python twin', () => {
+    expect(DEFAULT_DEADLINE_MARGIN_MS).toBe(1000);
+  });
+
+  test('real time: margin 1000 ms, 1500 ms left, a record that never settles: resolved after ~500 ms with it and the rest reported', async () => {
+    const started: string[] = [];
+    const begin = Date.now();
+    const result = await processSqsBatch({ Records: [record(1), record(2), record(3)] }, (r) => {
+      started.push(r.messageId);
+      return r.messageId === 'm-2' ? NEVER : undefined;
+    }, { context: contextWithin(1500), deadlineMarginMs: 1000 });
+    const elapsed = Date.now() - begin;
+    expect(elapsed).toBeGreaterThanOrEqual(450);
+    expect(elapsed).toBeLessThan(1000);
+    expect(started).toEqual(['m-1', 'm-2']);
+    expect(result).toEqual({ batchItemFailures: [{ itemIdentifier: 'm-2' }, { itemIdentifier: 'm-3' }] });
+    const spans = sdk.exporter.getFinishedSpans();
+    expect(spans.map((s) => [s.attributes['messaging.message.id'], s.status])).toEqual([
+      ['m-1', { code: SpanStatusCode.UNSET }],
+      ['m-2', { code: SpanStatusCode.ERROR, message: 'deadline' }],
+    ]);
+    expect(warn.mock.calls).toEqual([['cdk-serverless-tracing: 1000 ms left: unfinished records reported failed']]);
+  });
+
+  test('fake timers: the batch resolves exactly at remaining - margin, not a tick later, whatever the handler does', async () => {
+    jest.useFakeTimers();
+    let settled: unknown;
+    const batch = processSqsBatch({ Records: [record(1), record(2)] }, () => NEVER, { context: contextWithin(60_000) })
+      .then((result) => { settled = result; });
+    await jest.advanceTimersByTimeAsync(58_999);
+    expect(settled).toBeUndefined();
+    await jest.advanceTimersByTimeAsync(1);
+    await batch;
+    expect(settled).toEqual({ batchItemFailures: [{ itemIdentifier: 'm-1' }, { itemIdentifier: 'm-2' }] });
+  });
+
+  test('fake timers: records finished before the deadline are not reported; the one running is, and the rest are not started', async () => {
+    jest.useFakeTimers();
+    const started: string[] = [];
+    const batch = processSqsBatch({ Records: [record(1), record(2), record(3), record(4)] }, async (r) => {
+      started.push(r.messageId);
+      await new Promise((resolve) => setTimeout(resolve, 3_000));
+    }, { context: contextWithin(8_000), deadlineMarginMs: 500 });
+    await jest.advanceTimersByTimeAsync(7_500);
+    expect(await batch).toEqual({ batchItemFailures: [{ itemIdentifier: 'm-3' }, { itemIdentifier: 'm-4' }] });
+    expect(started).toEqual(['m-1', 'm-2', 'm-3']);
+  });
+
+  test('FIFO and the deadline: an abandoned record\'s group is not resumed, nor any other record started', async () => {
+    jest.useFakeTimers();
+    const fifo = (id: number, group: string) => record(id, { attributes: { ...record(id).attributes, MessageGroupId: group } });
+    const started: string[] = [];
+    const batch = processSqsBatch({ Records: [fifo(1, 'a'), fifo(2, 'b'), fifo(3, 'a'), fifo(4, 'c')] }, (r) => {
+      started.push(r.messageId);
+      return r.messageId === 'm-2' ? NEVER : undefined;
+    }, { context: contextWithin(5_000) });
+    await jest.advanceTimersByTimeAsync(4_000);
+    expect(await batch).toEqual({ batchItemFailures: [{ itemIdentifier: 'm-2' }, { itemIdentifier: 'm-3' }, { itemIdentifier: 'm-4' }] });
+    expect(started).toEqual(['m-1', 'm-2']);
+  });
+
+  test('an abandoned handler that fails later changes nothing and is no unhandled rejection', async () => {
+    jest.useFakeTimers();
+    const unhandled = jest.fn();
+    process.on('unhandledRejection', unhandled);
+    try {
+      const batch = processSqsBatch({ Records: [record(1)] }, () => new Promise((_, reject) => setTimeout(() => reject(new Error('late')), 10_000)), {
+        context: contextWithin(3_000),
+      });
+      await jest.advanceTimersByTimeAsync(2_000);
+      expect(await batch).toEqual({ batchItemFailures: [{ itemIdentifier: 'm-1' }] });
+      await jest.advanceTimersByTimeAsync(10_000);
+      expect(unhandled).not.toHaveBeenCalled();
+      const [span] = sdk.exporter.getFinishedSpans();
+      expect(span.status).toEqual({ code: SpanStatusCode.ERROR, message: 'deadline' });
+      expect(span.events).toEqual([]);
+    } finally {
+      process.off('unhandledRejection', unhandled);
+    }
+  });
+
+  test('under the margin from the start: nothing is started, everything reported, one warning', async () => {
+    const result = await processSqsBatch({ Records: [record(1), record(2)] }, () => { throw new Error('started'); }, {
+      context: { getRemainingTimeInMillis: () => 999 },
+    });
+    expect(result).toEqual({ batchItemFailures: [{ itemIdentifier: 'm-1' }, { itemIdentifier: 'm-2' }] });
+    expect(sdk.exporter.getFinishedSpans()).toEqual([]);
+    expect(warn).toHaveBeenCalledTimes(1);
+  });
+
+  test('exactly the margin left: records are started (stopping is for below the margin)', async () => {
+    const result = await processSqsBatch({ Records: [record(1)] }, () => undefined, { context: { getRemainingTimeInMillis: () => 1000 } });
+    expect(result).toEqual({ batchItemFailures: [] });
+  });
+
+  test.each<[string, unknown]>([
+    ['no getRemainingTimeInMillis', {}],
+    ['a clock that gives no number', { getRemainingTimeInMillis: () => 'soon' }],
+    ['a clock that gives NaN', { getRemainingTimeInMillis: () => NaN }],
+  ])('a context with %s sets no deadline', async (_name, context) => {
+    const result = await processSqsBatch({ Records: [record(1), record(2)] }, () => undefined, { context: context as never });
+    expect(result).toEqual({ batchItemFailures: [] });
+  });
+
+  test.each([-1, NaN, 'soon'])('deadlineMarginMs %p is a programming error: the call rejects', async (deadlineMarginMs) => {
+    await expect(processSqsBatch({ Records: [record(1)] }, () => undefined, { deadlineMarginMs: deadlineMarginMs as number }))
+      .rejects.toThrow(RangeError);
+  });
+
+  test('a custom margin', async () => {
+    jest.useFakeTimers();
+    const batch = processSqsBatch({ Records: [record(1)] }, () => NEVER, { context: contextWithin(10_000), deadlineMarginMs: 7_000 });
+    await jest.advanceTimersByTimeAsync(3_000);
+    expect(await batch).toEqual({ batchItemFailures: [{ itemIdentifier: 'm-1' }] });
+  });
+});
+
+describe('processSqsBatch without a tracer provider, against the deadline', () => {
+  afterEach(() => jest.useRealTimers());
+
+  test('a batch finished in time leaves no timer behind and warns nothing (the SDK has timers of its own: not here)', async () => {
+    const warn = jest.spyOn(console, 'warn').mockImplementation(() => undefined);
+    try {
+      jest.useFakeTimers();
+      const result = await processSqsBatch({ Records: [record(1), record(2)] }, async () => undefined, { context: contextWithin(900_000) });
+      expect(result).toEqual({ batchItemFailures: [] });
+      expect(jest.getTimerCount()).toBe(0);
+      expect(warn).not.toHaveBeenCalled();
+    } finally {
+      warn.mockRestore();
+    }
+  });
+
+  test('an abandoned record leaves no timer behind either', async () => {
+    jest.useFakeTimers();
+    const warn = jest.spyOn(console, 'warn').mockImplementation(() => undefined);
+    try {
+      const batch = processSqsBatch({ Records: [record(1)] }, () => NEVER, { context: contextWithin(2_000) });
+      await jest.advanceTimersByTimeAsync(1_000);
+      expect(await batch).toEqual({ batchItemFailures: [{ itemIdentifier: 'm-1' }] });
+      expect(jest.getTimerCount()).toBe(0);
+    } finally {
+      warn.mockRestore();
+    }
+  });
+});
+
+describe('processSqsBatch with records of any shape the type allows', () => {
+  test('a minimal record (SqsRecordLike) is processed', async () => {
+    const records: SqsRecordLike[] = [{ messageId: '1' }, {}];
+    expect(await processSqsBatch({ Records: records }, () => undefined)).toEqual({ batchItemFailures: [] });
   });
 });
 

@@ -1,7 +1,7 @@
 import * as fc from 'fast-check';
 import {
-  eventBridgeEventContext, formatTraceparent, formatXrayHeader, parseTraceparent, parseTracestate, parseXrayHeader,
-  snsRecordContext, sqsRecordContext, TraceContext,
+  eventBridgeEventContext, formatTraceparent, formatXrayHeader, injectEventBridgeEntry, injectSnsMessage, injectSqsMessage, parseTraceparent,
+  parseTracestate, parseXrayHeader, processSqsBatch, snsRecordContext, sqsRecordContext, TraceContext,
 } from '../../src/runtime';
 
 const RUNS = { numRuns: 2000 };
@@ -14,7 +14,8 @@ const w3cContext: fc.Arbitrary<TraceContext> = fc.record({
   traceId: hex(32),
   parentId: hex(16),
   traceFlags: fc.integer({ min: 0, max: 3 }),
-  traceState: fc.option(fc.array(tracestateMember, { minLength: 1, maxLength: 32 }).map((m) => m.join(',')), { nil: undefined }),
+  // Within Level 2's 512 characters: a longer one is truncated (tested below), not returned as given.
+  traceState: fc.option(fc.array(tracestateMember, { minLength: 1, maxLength: 32 }).map((m) => m.join(',')).filter((s) => s.length <= 512), { nil: undefined }),
 }).map((c) => {
   const context: Record<string, unknown> = {
     traceId: c.traceId, parentId: c.parentId, traceFlags: c.traceFlags, sampled: (c.traceFlags & 1) === 1,
@@ -61,6 +62,61 @@ describe('random input never throws', () => {
       eventBridgeEventContext(value);
       eventBridgeEventContext({ detail: { _trace: { traceparent: value, tracestate: header } } });
     }), RUNS);
+  });
+});
+
+describe('data never makes a runtime function throw', () => {
+  const context: fc.Arbitrary<unknown> = fc.oneof(
+    w3cContext, xrayContext, fc.anything(), fc.record({ traceId: hex(32), parentId: hex(16), traceState: fc.anything() }),
+  );
+  const message = fc.oneof(fc.anything(), fc.dictionary(fc.constantFrom('MessageBody', 'Message', 'MessageAttributes', 'MessageSystemAttributes', 'Detail', 'Source',
+    'DetailType', 'Resources', 'Time', 'TraceHeader'), fc.anything()));
+
+  test('injectors, on any message and any context', () => {
+    fc.assert(fc.property(message, context, (m, c) => {
+      const copy = () => (m !== null && typeof m === 'object' ? structuredClone(m) : m) as never;
+      injectSqsMessage(copy(), c as TraceContext);
+      injectSnsMessage(copy(), c as TraceContext);
+      injectEventBridgeEntry(copy(), c as TraceContext);
+    }), RUNS);
+  });
+
+  test('processSqsBatch, on any event, with handlers throwing anything', async () => {
+    const warn = jest.spyOn(console, 'warn').mockImplementation(() => undefined);
+    try {
+      const events = fc.oneof(fc.anything(), fc.record({ Records: fc.array(fc.oneof(fc.anything(), fc.record({ messageId: fc.string() }))) }));
+      await fc.assert(fc.asyncProperty(events, fc.anything(),
+        async (event, thrown) => {
+          const result = await processSqsBatch(event as never, () => { throw thrown; });
+          expect(Object.keys(result)).toEqual(['batchItemFailures']);
+        }), { numRuns: 500 });
+    } finally {
+      warn.mockRestore();
+    }
+  });
+});
+
+describe('tracestate is bounded whatever comes in', () => {
+  const members = fc.array(fc.oneof(tracestateMember, fc.constantFrom('', ' ', '\t')), { maxLength: 80 });
+  const long = fc.tuple(fc.stringMatching(/^[a-z][a-z0-9]{0,30}$/), fc.stringMatching(/^[!-+\--<>-~]{100,256}$/)).map(([k, v]) => `${k}=${v}`);
+
+  test('at most 32 members and 512 characters, no empty member, idempotent, members kept in order', () => {
+    fc.assert(fc.property(fc.array(fc.oneof(members.map((m) => m.join(',')), long), { minLength: 1, maxLength: 6 }).map((p) => p.join(',')), (value) => {
+      const bounded = parseTracestate(value);
+      if (bounded === undefined) return;
+      const kept = bounded.split(',');
+      expect(kept.length).toBeLessThanOrEqual(32);
+      expect(bounded.length).toBeLessThanOrEqual(512);
+      expect(kept).not.toContain('');
+      expect(parseTracestate(bounded)).toBe(bounded);
+      // A subsequence of the input's members, in their order.
+      const given = value.split(',').map((m) => m.trim()).filter(Boolean);
+      let at = 0;
+      for (const member of kept) {
+        at = given.indexOf(member, at) + 1;
+        expect(at).toBeGreaterThan(0);
+      }
+    }), { numRuns: 500 });
   });
 });
 

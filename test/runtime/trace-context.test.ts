@@ -3,6 +3,7 @@ import { formatTraceparent, parseTraceparent, parseTracestate } from '../../src/
 const TRACE = '4bf92f3577b34da6a3ce929d0e0e4736';
 const SPAN = '00f067aa0ba902b7';
 const VALID = `00-${TRACE}-${SPAN}-01`;
+const members = (n: number) => Array.from({ length: n }, (_, i) => `k${i}=v`).join(',');
 
 describe('parseTraceparent (W3C Trace Context Level 2)', () => {
   test('parses a valid header', () => {
@@ -68,14 +69,14 @@ describe('parseTracestate', () => {
     ['a value with an inner and a leading space', 'rojo= a b', 'rojo= a b'],
     ['duplicate keys', 'rojo=1,rojo=2', 'rojo=1,rojo=2'],
     ['several header values, joined', ['rojo=1', 'congo=2'], 'rojo=1,congo=2'],
-    ['32 members', Array.from({ length: 32 }, (_, i) => `k${i}=v`).join(','), Array.from({ length: 32 }, (_, i) => `k${i}=v`).join(',')],
-    ['a 256-character key and value', `${'k'.repeat(256)}=${'v'.repeat(256)}`, `${'k'.repeat(256)}=${'v'.repeat(256)}`],
+    ['32 members', members(32), members(32)],
+    ['a 256-character key and a 255-character value (512 characters)', `${'k'.repeat(256)}=${'v'.repeat(255)}`, `${'k'.repeat(256)}=${'v'.repeat(255)}`],
+    ['empty members without whitespace (dropped, always)', 'rojo=1,,congo=2,', 'rojo=1,congo=2'],
   ])('accepts %s', (_name, value, expected) => {
     expect(parseTracestate(value)).toBe(expected);
   });
 
   test.each([
-    ['33 members', Array.from({ length: 33 }, (_, i) => `k${i}=v`).join(',')],
     ['an uppercase key', 'Rojo=1'],
     ['a key starting with an underscore', '_rojo=1'],
     ['a key with a dot', 'ro.jo=1'],
@@ -96,6 +97,39 @@ describe('parseTracestate', () => {
     expect(parseTracestate('')).toBeUndefined();
     expect(parseTracestate(' , ,')).toBeUndefined();
     expect(parseTracestate(undefined)).toBeUndefined();
+  });
+});
+
+// W3C Trace Context Level 2, tracestate limits: https://www.w3.org/TR/trace-context-2/#tracestate-limits
+describe('parseTracestate bounds what it returns as Level 2 says', () => {
+  test.each([
+    ['33 members: the last one goes', members(33), members(32)],
+    ['40 members: the last 8 go', members(40), members(32)],
+    ['33 members with one over 128 characters: the long one goes, not the last', `${members(16)},long=${'x'.repeat(124)},j0=v,j1=v,j2=v,j3=v,j4=v,j5=v,j6=v,j7=v,j8=v,j9=v,j10=v,j11=v,j12=v,j13=v,j14=v,j15=v`,
+      `${members(16)},j0=v,j1=v,j2=v,j3=v,j4=v,j5=v,j6=v,j7=v,j8=v,j9=v,j10=v,j11=v,j12=v,j13=v,j14=v,j15=v`],
+    ['513 characters, none over 128: the last member goes', `${'a'.repeat(100)}=1,${'b'.repeat(100)}=1,${'c'.repeat(100)}=1,${'d'.repeat(100)}=1,e=${'v'.repeat(99)}`,
+      `${'a'.repeat(100)}=1,${'b'.repeat(100)}=1,${'c'.repeat(100)}=1,${'d'.repeat(100)}=1`],
+    ['over 512 characters with a long entry in the middle: the long one goes, the last ones stay', `k=1,long=${'x'.repeat(250)},a=${'y'.repeat(100)},b=${'z'.repeat(100)},c=${'w'.repeat(120)}`,
+      `k=1,a=${'y'.repeat(100)},b=${'z'.repeat(100)},c=${'w'.repeat(120)}`],
+    ['two long entries: the rightmost first, and only as many as needed', `a=${'x'.repeat(253)},b=${'y'.repeat(253)},c=1`, `a=${'x'.repeat(253)},c=1`],
+    ['a single 513-character member: nothing left', `${'k'.repeat(256)}=${'v'.repeat(256)}`, undefined],
+    ['optional whitespace counts for nothing', ` a=${'x'.repeat(254)} ,\t b=${'y'.repeat(253)}`, `a=${'x'.repeat(254)},b=${'y'.repeat(253)}`],
+  ])('%s', (_name, value, expected) => {
+    expect(parseTracestate(value)).toBe(expected);
+  });
+
+  test('a 200 KB tracestate is never forwarded as is, and an invalid member anywhere in it still discards it', () => {
+    const huge = `${'rojo=1,'.repeat(30_000)}congo=2`;
+    expect(huge.length).toBeGreaterThan(200_000);
+    expect(parseTracestate(huge)).toBe(Array(32).fill('rojo=1').join(','));
+    expect(parseTraceparent(VALID, huge)?.traceState).toBe(Array(32).fill('rojo=1').join(','));
+    expect(parseTracestate(`${huge},BAD=1`)).toBeUndefined();
+  });
+
+  test('exactly 32 members and 512 characters are kept as given', () => {
+    const value = `a=${'x'.repeat(254)},b=${'y'.repeat(253)}`;
+    expect(value.length).toBe(512);
+    expect(parseTracestate(value)).toBe(value);
   });
 });
 

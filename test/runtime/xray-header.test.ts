@@ -43,6 +43,17 @@ describe('parseXrayHeader', () => {
     expect(formatXrayHeader(context)).toBe(header);
   });
 
+  test('an empty Lineage is no Lineage, so format(parse(header)) parses back the same', () => {
+    for (const header of [`Root=${ROOT};Lineage=`, `Root=${ROOT};Parent=${PARENT};Sampled=1;Lineage= ;Foo=1`]) {
+      const context = parseXrayHeader(header);
+      expect(context?.lineage).toBeUndefined();
+      expect(parseXrayHeader(formatXrayHeader(context))).toEqual(context);
+    }
+    expect(formatXrayHeader(parseXrayHeader(`Root=${ROOT};Lineage=`))).toBe(`Root=${ROOT}`);
+    // Still a Lineage given: twice is unusable.
+    expect(parseXrayHeader(`Root=${ROOT};Lineage=;Lineage=a`)).toBeUndefined();
+  });
+
   test.each([
     ['no Root', `Parent=${PARENT};Sampled=1`],
     ['root version 2', 'Root=2-5759e988-bd862e3fe1be46a994272793'],

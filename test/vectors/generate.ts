@@ -7,7 +7,9 @@
  * `input` (null where it gives undefined). test/runtime/vectors.test.ts checks that the Node runtime still
  * reproduces every case and that this script would write the files unchanged; runtime/python/tests checks
  * the Python twin against the same files. Deterministic: a fixed seed, a fixed case order, stable keys.
- * Inputs go through JSON before they are evaluated, so both sides read exactly what the file holds.
+ * Inputs go through JSON before they are evaluated, so both sides read exactly what the file holds. Long
+ * text is written `{"$text": [part, ...]}` (see `expand`), in inputs and in the injectors' results, so a
+ * 256 KiB message takes a line of the file, not 256 KiB.
  */
 import * as fs from 'fs';
 import * as path from 'path';
@@ -16,6 +18,7 @@ import {
   eventBridgeEventContext, formatTraceparent, formatXrayHeader, injectEventBridgeEntry, injectSnsMessage, injectSqsMessage,
   parseTraceparent, parseTracestate, parseXrayHeader, snsRecordContext, sqsRecordContext, TraceContext, traceparentToXray, xrayToTraceparent,
 } from '../../src/runtime';
+import { warnedOnce } from '../../src/runtime/current-context';
 import { captureDiagWarnings } from '../runtime/otel-sdk';
 
 /** One vector: what went in, what came out. */
@@ -100,6 +103,8 @@ const TRACEPARENT_INPUTS: [string, Record<string, unknown>][] = [
   ['with a null tracestate', { traceparent: VALID, tracestate: null }],
   ['with an empty tracestate', { traceparent: VALID, tracestate: '' }],
   ['with a numeric tracestate', { traceparent: VALID, tracestate: 7 }],
+  ['with a 200 KB tracestate, bounded', { traceparent: VALID, tracestate: { $text: [['rojo=1,', 30_000], 'congo=2'] } }],
+  ['with a tracestate of 40 members, the last 8 dropped', { traceparent: VALID, tracestate: members(40) }],
   ['version ff', { traceparent: `ff-${TRACE}-${SPAN}-01` }],
   ['version FF', { traceparent: `FF-${TRACE}-${SPAN}-01` }],
   ['version fe', { traceparent: `fe-${TRACE}-${SPAN}-01` }],
@@ -145,21 +150,38 @@ const TRACESTATE_INPUTS: [string, unknown][] = [
   ['all key characters', 'a0_-*/@=v'],
   ['a key with two @', 'a@b@c=1'],
   ['optional whitespace and empty members, dropped', ' rojo=1 ,, \t,congo=2\t'],
-  ['empty members without whitespace: the value is kept as given', 'rojo=1,,congo=2'],
-  ['a trailing comma: kept as given', 'rojo=1,'],
-  ['a leading comma: kept as given', ',rojo=1'],
+  ['empty members without whitespace, dropped too', 'rojo=1,,congo=2'],
+  ['a trailing comma, dropped', 'rojo=1,'],
+  ['a leading comma, dropped', ',rojo=1'],
   ['a value with an inner and a leading space', 'rojo= a b'],
   ['a value ending in a space: trimmed as OWS', 'rojo=a '],
   ['the printable boundaries of a value', 'k=!~ "+-<>'],
   ['duplicate keys', 'rojo=1,rojo=2'],
   ['several header values, joined', ['rojo=1', 'congo=2']],
-  ['several header values, one empty: joined as given', ['rojo=1', '']],
-  ['several header values, one null: joined as given', [null, 'rojo=1']],
+  ['several header values, one empty: joined, the empty member dropped', ['rojo=1', '']],
+  ['several header values, one null: joined, the empty member dropped', [null, 'rojo=1']],
   ['nested header values, joined', [['rojo=1', 'congo=2'], 'a=b']],
   ['32 members', members(32)],
   ['32 members and empty ones', `${members(32)},,`],
-  ['a 256-character key and value', `${'k'.repeat(256)}=${'v'.repeat(256)}`],
-  ['33 members', members(33)],
+  // Level 2 limits (https://www.w3.org/TR/trace-context-2/#tracestate-limits): 32 members, 512 characters;
+  // entries over 128 characters go first (right to left), then entries from the end.
+  ['33 members: the last one dropped', members(33)],
+  ['40 members: the last 8 dropped', members(40)],
+  ['33 members, one over 128 characters: it goes, not the last', `${members(16)},long=${'x'.repeat(124)},${members(16).replace(/k/g, 'j')}`],
+  ['exactly 128 characters is not long: the last member goes instead', `${members(16)},long=${'x'.repeat(123)},${members(16).replace(/k/g, 'j')}`],
+  ['exactly 512 characters: kept as given', `a=${'x'.repeat(254)},b=${'y'.repeat(253)}`],
+  ['513 characters of members none over 128: the last dropped', [100, 100, 100, 100, 109].map((n, i) => `k${i}=${'v'.repeat(n - 3)}`).join(',')],
+  ['over 512 characters: a long entry goes before the last ones', `k0=1,long=${'x'.repeat(200)},${Array.from({ length: 6 }, (_, i) => `k${i + 1}=${'v'.repeat(50)}`).join(',')}`],
+  ['two long entries: the rightmost goes first, and is enough', `a=${'x'.repeat(248)},b=${'y'.repeat(248)},c=${'z'.repeat(18)}`],
+  ['34 members, two long: both go, right to left, and the 32 short ones stay', `a=${'x'.repeat(200)},b=${'y'.repeat(200)},${members(32)}`],
+  ['41 members, one long: it goes, then the last 8', `long=${'x'.repeat(150)},${members(40)}`],
+  ['whitespace counts for nothing: 512 characters once trimmed', ` a=${'x'.repeat(254)} , \t b=${'y'.repeat(253)}\t`],
+  ['a 256-character key and value: 513 characters, nothing left', `${'k'.repeat(256)}=${'v'.repeat(256)}`],
+  ['a 256-character key and value after a short member: the short one stays', `rojo=1,${'k'.repeat(256)}=${'v'.repeat(256)}`],
+  ['200 KB of valid members: bounded, never forwarded as is', { $text: [['k=v,', 51_200], 'last=1'] }],
+  ['200 KB of valid members and one invalid at the end: discarded', { $text: [['k=v,', 51_200], 'BAD=1'] }],
+  ['200 KB in one member: invalid', { $text: ['k=', ['v', 204_800]] }],
+  ['200 KB of commas and spaces: empty', { $text: [[' ,', 102_400]] }],
   ['an uppercase key', 'Rojo=1'],
   ['a key starting with an underscore', '_rojo=1'],
   ['a key starting with @', '@rojo=1'],
@@ -202,7 +224,9 @@ const XRAY_INPUTS: [string, unknown][] = [
   ['Sampled=0', `Root=${ROOT};Parent=${PARENT};Sampled=0`],
   ['an unknown field repeated', `Root=${ROOT};X=1;X=2`],
   ['Lineage and unknown fields', FULL_XRAY],
-  ['an empty Lineage', `Root=${ROOT};Lineage=`],
+  ['an empty Lineage: no Lineage', `Root=${ROOT};Lineage=`],
+  ['an empty Lineage among other fields: no Lineage', `Root=${ROOT};Parent=${PARENT};Sampled=1;Lineage= ;Foo=1`],
+  ['an empty Lineage still counts as given: twice is unusable', `Root=${ROOT};Lineage=;Lineage=a`],
   ['Lineage with non-ASCII and a lone surrogate, verbatim', `Root=${ROOT};Lineage=é\u{1F600}\ud800`],
   ['an unknown key with a space inside', `Root=${ROOT};Foo Bar = baz `],
   ['an unknown field with an empty value', `Root=${ROOT};Foo=`],
@@ -310,8 +334,12 @@ const CARRIERS: [string, string, Record<string, unknown>][] = [
   ['SQS: 10 attributes', 'injectSqsMessage', { message: { MessageAttributes: attrs(10) }, context: { traceId: XTRACE, parentId: PARENT } }],
   ['SQS: 7 attributes and the caller\'s tracestate: room for traceparent', 'injectSqsMessage',
     { message: { MessageAttributes: { ...attrs(7), tracestate: { DataType: 'String', StringValue: 'mine=1' } } }, context: CTX }],
-  ['SQS: 8 attributes and the caller\'s tracestate: traceparent refused, two slots counted', 'injectSqsMessage',
+  ['SQS: 8 attributes and the caller\'s tracestate: traceparent alone fits, one slot counted', 'injectSqsMessage',
     { message: { MessageAttributes: { ...attrs(8), tracestate: { DataType: 'String', StringValue: 'mine=1' } } }, context: { ...CTX } }],
+  ['SQS: 9 attributes and the caller\'s tracestate: no room', 'injectSqsMessage',
+    { message: { MessageAttributes: { ...attrs(9), tracestate: { DataType: 'String', StringValue: 'mine=1' } } }, context: CTX }],
+  ['SQS: 9 attributes and an invalid tracestate in the context: traceparent alone fits', 'injectSqsMessage',
+    { message: { MessageAttributes: attrs(9) }, context: { ...CTX, traceState: 'NOT VALID' } }],
   ['SQS: the caller\'s traceparent and AWSTraceHeader stay', 'injectSqsMessage', {
     message: {
       MessageAttributes: { traceparent: { DataType: 'String', StringValue: 'mine' } },
@@ -326,7 +354,26 @@ const CARRIERS: [string, string, Record<string, unknown>][] = [
   ['SQS: other system attributes are kept', 'injectSqsMessage', { message: { MessageSystemAttributes: { Other: { DataType: 'String', StringValue: 'x' } } }, context: CTX }],
   ['SQS: a root-only context propagates X-Ray only', 'injectSqsMessage', { message: { QueueUrl: 'q' }, context: { traceId: XTRACE } }],
   ['SQS: a W3C context with flags 3', 'injectSqsMessage', { message: {}, context: { traceId: TRACE, parentId: SPAN, traceFlags: 3 } }],
-  ['SQS: an unvalidated tracestate is written as given', 'injectSqsMessage', { message: {}, context: { ...W3C, traceState: 'NOT VALID' } }],
+  ['SQS: an invalid tracestate in the context is not sent', 'injectSqsMessage', { message: {}, context: { ...W3C, traceState: 'NOT VALID' } }],
+  ['SQS: a tracestate needing trimming is sent normalized', 'injectSqsMessage', { message: {}, context: { ...W3C, traceState: ' rojo=1 ,, congo=2' } }],
+  ['SQS: a tracestate of 40 members is sent bounded to 32', 'injectSqsMessage', { message: {}, context: { ...W3C, traceState: members(40) } }],
+  ['SQS: a 200 KB tracestate is never sent as is', 'injectSqsMessage', { message: {}, context: { ...W3C, traceState: { $text: [['rojo=1,', 30_000], 'congo=2'] } } }],
+  ['SQS: a tracestate that is not a string is not sent', 'injectSqsMessage', { message: {}, context: { ...W3C, traceState: 7 } }],
+  // 256 KiB = 262,144 bytes, body and attributes counted (UTF-8); AWSTraceHeader does not count. CTX's
+  // traceparent and tracestate attributes take 11 + 6 + 55 and 10 + 6 + 6 bytes: 94.
+  ['SQS: a message reaching 262,144 bytes exactly with W3C context (UTF-8 counted)', 'injectSqsMessage',
+    { message: { MessageBody: { $text: [['é', 131_000], ['x', 36]] }, MessageAttributes: { tenant: { DataType: 'String', StringValue: 't1' } } }, context: CTX }],
+  ['SQS: one byte more: sent as built, with AWSTraceHeader only, and a warning', 'injectSqsMessage',
+    { message: { MessageBody: { $text: [['é', 131_000], ['x', 37]] }, MessageAttributes: { tenant: { DataType: 'String', StringValue: 't1' } } }, context: CTX }],
+  ['SQS: a body already over the limit: sent as built', 'injectSqsMessage', { message: { MessageBody: { $text: [['x', 262_145]] } }, context: CTX }],
+  ['SQS: astral characters count 4 bytes: one byte over', 'injectSqsMessage',
+    { message: { MessageBody: { $text: [['\u{1F600}', 65_512], ['x', 25]] } }, context: { traceId: XTRACE, parentId: PARENT } }],
+  ['SQS: astral characters count 4 bytes: at the limit', 'injectSqsMessage',
+    { message: { MessageBody: { $text: [['\u{1F600}', 65_512], ['x', 24]] } }, context: { traceId: XTRACE, parentId: PARENT } }],
+  ['SQS: a non-string body counts nothing', 'injectSqsMessage', { message: { MessageBody: 42 }, context: CTX }],
+  ['SQS: MessageSystemAttributes that is not an object is left alone', 'injectSqsMessage', { message: { MessageSystemAttributes: 'junk' }, context: CTX }],
+  ['SQS: MessageAttributes that is an array is left alone', 'injectSqsMessage', { message: { MessageAttributes: ['junk'] }, context: CTX }],
+  ['SQS: a message that is not an object is returned as is', 'injectSqsMessage', { message: null, context: CTX }],
   ['SQS: an invalid context changes nothing', 'injectSqsMessage', { message: { QueueUrl: 'q' }, context: { traceId: '0'.repeat(32), parentId: SPAN } }],
   ['SQS: an empty context changes nothing', 'injectSqsMessage', { message: { QueueUrl: 'q' }, context: {} }],
   // injectSnsMessage(message, context)
@@ -335,6 +382,13 @@ const CARRIERS: [string, string, Record<string, unknown>][] = [
   ['SNS: 9 attributes and a tracestate', 'injectSnsMessage', { message: { MessageAttributes: attrs(9) }, context: CTX }],
   ['SNS: the caller\'s traceparent stays', 'injectSnsMessage', { message: { MessageAttributes: { traceparent: { DataType: 'String', StringValue: 'mine' } } }, context: CTX }],
   ['SNS: a root-only context adds nothing', 'injectSnsMessage', { message: { TopicArn: 't' }, context: { traceId: XTRACE } }],
+  ['SNS: the caller\'s tracestate stays and takes no second slot', 'injectSnsMessage',
+    { message: { MessageAttributes: { ...attrs(8), tracestate: { DataType: 'String', StringValue: 'mine=1' } } }, context: CTX }],
+  ['SNS: an invalid tracestate in the context is not sent', 'injectSnsMessage', { message: {}, context: { ...CTX, traceState: 'a=1,=' } }],
+  ['SNS: a message reaching 262,144 bytes exactly with W3C context', 'injectSnsMessage',
+    { message: { Message: { $text: [['x', 262_050]] } }, context: CTX }],
+  ['SNS: one byte more: sent as built, and a warning', 'injectSnsMessage', { message: { Message: { $text: [['x', 262_051]] } }, context: CTX }],
+  ['SNS: a message that is not an object is returned as is', 'injectSnsMessage', { message: 'm', context: CTX }],
   // injectEventBridgeEntry(entry, context, key)
   ['EventBridge: TraceHeader, and the carrier spliced into Detail', 'injectEventBridgeEntry',
     { entry: { Source: 'payments', DetailType: 'PaymentCompleted', Detail: '{"orderId":"1","amount":  12}' }, context: CTX }],
@@ -351,7 +405,29 @@ const CARRIERS: [string, string, Record<string, unknown>][] = [
   ['EventBridge: a null Detail text', 'injectEventBridgeEntry', { entry: { Detail: 'null' }, context: CTX }],
   ['EventBridge: a string Detail', 'injectEventBridgeEntry', { entry: { Detail: '"{}"' }, context: CTX }],
   ['EventBridge: the caller\'s own carrier stays', 'injectEventBridgeEntry', { entry: { Detail: '{"_trace":{"traceparent":"mine"}}' }, context: CTX }],
-  ['EventBridge: a key every JavaScript object has', 'injectEventBridgeEntry', { entry: { Detail: '{"a":1}' }, context: CTX, key: 'constructor' }],
+  ['EventBridge: a key every JavaScript object has is an error', 'injectEventBridgeEntry', { entry: { Detail: '{"a":1}' }, context: CTX, key: 'constructor' }],
+  ['EventBridge: key __proto__ is an error', 'injectEventBridgeEntry', { entry: { Detail: '{"a":1}' }, context: CTX, key: '__proto__' }],
+  ['EventBridge: key toString is an error', 'injectEventBridgeEntry', { entry: { Detail: '{"a":1}' }, context: CTX, key: 'toString' }],
+  ['EventBridge: an empty key is an error', 'injectEventBridgeEntry', { entry: { Detail: '{"a":1}' }, context: CTX, key: '' }],
+  ['EventBridge: a key with a dot is an error', 'injectEventBridgeEntry', { entry: { Detail: '{"a":1}' }, context: CTX, key: 'trace.ctx' }],
+  ['EventBridge: a key that is not a string is an error', 'injectEventBridgeEntry', { entry: { Detail: '{"a":1}' }, context: CTX, key: 42 }],
+  ['EventBridge: an invalid key is an error even without a context', 'injectEventBridgeEntry', { entry: { Detail: '{"a":1}' }, context: { traceId: 'nope' }, key: '' }],
+  ['EventBridge: key "0" is valid', 'injectEventBridgeEntry', { entry: { Detail: '{"a":1}' }, context: CTX, key: '0' }],
+  ['EventBridge: an own hasOwnProperty key in Detail does not fool the check', 'injectEventBridgeEntry',
+    { entry: { Detail: '{"hasOwnProperty":1,"_trace":{"traceparent":"mine"}}' }, context: CTX }],
+  ['EventBridge: an object Detail is left as given, with a warning', 'injectEventBridgeEntry', { entry: { Detail: { a: 1 } }, context: CTX }],
+  ['EventBridge: a numeric Detail is left as given, with a warning', 'injectEventBridgeEntry', { entry: { Detail: 42 }, context: CTX }],
+  ['EventBridge: an invalid tracestate in the context is not sent', 'injectEventBridgeEntry', { entry: { Detail: '{}' }, context: { ...W3C, traceState: 'NOT VALID' } }],
+  ['EventBridge: a tracestate of 40 members is sent bounded to 32', 'injectEventBridgeEntry', { entry: { Detail: '{}' }, context: { ...W3C, traceState: members(40) } }],
+  ['EventBridge: Resources, Source and DetailType that are not strings are counted as text', 'injectEventBridgeEntry',
+    { entry: { Source: 5, DetailType: true, Resources: [1, null, ['a', 'b']], Detail: '{}' }, context: CTX }],
+  ['EventBridge: Resources that is a number counts nothing', 'injectEventBridgeEntry', { entry: { Resources: 42, Detail: '{}' }, context: CTX }],
+  ['EventBridge: Resources that is a string counts as text', 'injectEventBridgeEntry', { entry: { Resources: 'arn:é', Detail: '{}' }, context: CTX }],
+  // PutEvents counts Source, DetailType, Detail and Resources (UTF-8) and Time as 14; TraceHeader does not count.
+  ['EventBridge: an entry reaching 262,144 bytes exactly with the carrier', 'injectEventBridgeEntry',
+    { entry: { Source: 's', DetailType: 'd', Time: '2024-01-01T00:00:00Z', Detail: { $text: ['{"p":"', ['é', 131_000], ['x', 15], '"}'] } }, context: CTX }],
+  ['EventBridge: one byte more: Detail as built, TraceHeader only, and a warning', 'injectEventBridgeEntry',
+    { entry: { Source: 's', DetailType: 'd', Time: '2024-01-01T00:00:00Z', Detail: { $text: ['{"p":"', ['é', 131_000], ['x', 16], '"}'] } }, context: CTX }],
   ['EventBridge: a key needing JSON escapes', 'injectEventBridgeEntry', { entry: { Detail: '{"a":1}' }, context: CTX, key: 'k"\\\n\u0001é\ud800' }],
   ['EventBridge: a tracestate needing JSON escapes', 'injectEventBridgeEntry', { entry: { Detail: '{}' }, context: { ...W3C, traceState: 'a="b"\\\t\u2028' } }],
   ['EventBridge: the caller\'s TraceHeader stays', 'injectEventBridgeEntry', { entry: { TraceHeader: 'mine', Detail: '{}' }, context: CTX }],
@@ -405,6 +481,11 @@ const CARRIERS: [string, string, Record<string, unknown>][] = [
   ['SQS record: an array', 'sqsRecordContext', { record: [1] }],
   ['SQS record: an empty object', 'sqsRecordContext', { record: {} }],
   ['SQS record: null', 'sqsRecordContext', { record: null }],
+  ['SQS record: an EventBridge event read with key constructor finds nothing', 'sqsRecordContext',
+    { record: { body: ebEvent({ _trace: { traceparent: CTX_W3C } }) }, eventBridgeKey: 'constructor' }],
+  ['SQS record: a 200 KB tracestate attribute is bounded', 'sqsRecordContext',
+    { record: { messageAttributes: { traceparent: { stringValue: CTX_W3C }, tracestate: { stringValue: { $text: [['rojo=1,', 30_000], 'congo=2'] } } } } }],
+  ['SQS record: an empty Lineage in AWSTraceHeader is no Lineage', 'sqsRecordContext', { record: { attributes: { AWSTraceHeader: `${XRAY};Lineage=` } } }],
   // snsRecordContext(record)
   ['SNS record: traceparent and tracestate', 'snsRecordContext',
     { record: { Sns: { MessageAttributes: { traceparent: { Type: 'String', Value: CTX_W3C }, tracestate: { Type: 'String', Value: 'rojo=1' } } } } }],
@@ -432,6 +513,15 @@ const CARRIERS: [string, string, Record<string, unknown>][] = [
   ['EventBridge event: a body of null', 'eventBridgeEventContext', { event: { body: 'null', _trace: { traceparent: CTX_W3C } } }],
   ['EventBridge event: a non-string body is not parsed', 'eventBridgeEventContext', { event: { body: 1, _trace: { traceparent: CTX_W3C } } }],
   ['EventBridge event: a key every JavaScript object has', 'eventBridgeEventContext', { event: { detail: { a: 1 } }, key: 'constructor' }],
+  ['EventBridge event: key toString finds nothing on a detail without it', 'eventBridgeEventContext', { event: { detail: { a: 1 } }, key: 'toString' }],
+  ['EventBridge event: key __proto__ finds nothing on a detail without it', 'eventBridgeEventContext', { event: { detail: { a: 1 } }, key: '__proto__' }],
+  ['EventBridge event: an own __proto__ member is a carrier like any other', 'eventBridgeEventContext',
+    { event: { body: `{"detail":{"__proto__":{"traceparent":"${CTX_W3C}"}}}` }, key: '__proto__' }],
+  ['EventBridge event: an own hasOwnProperty member does not fool the reader', 'eventBridgeEventContext',
+    { event: { detail: { hasOwnProperty: 1, _trace: { traceparent: CTX_W3C } } } }],
+  ['EventBridge event: a key with a dot is read as a plain key', 'eventBridgeEventContext', { event: { detail: { 'a.b': { traceparent: CTX_W3C } } }, key: 'a.b' }],
+  ['EventBridge event: a 200 KB tracestate is bounded', 'eventBridgeEventContext',
+    { event: { detail: { _trace: { traceparent: CTX_W3C, tracestate: { $text: [['rojo=1,', 30_000], 'congo=2'] } } } } }],
   ['EventBridge event: a string', 'eventBridgeEventContext', { event: 'event' }],
   ['EventBridge event: null', 'eventBridgeEventContext', { event: null }],
 ];
@@ -441,8 +531,49 @@ const CARRIERS: [string, string, Record<string, unknown>][] = [
 const json = <T>(value: T): T => JSON.parse(JSON.stringify(value));
 const orNull = (value: unknown): unknown => (value === undefined ? null : json(value));
 
+/**
+ * A vector input with its long text expanded: `{"$text": [part, ...]}` is the parts joined, each a string or
+ * `[unit, count]`, the unit repeated. The Python harness expands it the same way.
+ */
+export function expand(value: unknown): any {
+  if (Array.isArray(value)) return value.map(expand);
+  if (value === null || typeof value !== 'object') return value;
+  const parts = (value as { $text?: unknown }).$text;
+  if (Array.isArray(parts)) return parts.map((p) => (typeof p === 'string' ? p : String(p[0]).repeat(p[1]))).join('');
+  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, expand(v)]));
+}
+
+/** Text this long in an injector's result is written as `{"$text": [...]}` too, runs of a character as [char, count]. */
+const LONG_TEXT = 1024;
+const RUN = 16;
+
+/** A JSON value with its long strings written as `$text` runs (by code point, so astral characters stay whole). */
+function compress(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(compress);
+  if (value !== null && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, compress(v)]));
+  if (typeof value !== 'string' || value.length <= LONG_TEXT) return value;
+  const chars = Array.from(value);
+  const parts: unknown[] = [];
+  let literal = '';
+  for (let i = 0; i < chars.length;) {
+    let j = i + 1;
+    while (j < chars.length && chars[j] === chars[i]) j++;
+    if (j - i >= RUN) {
+      if (literal) parts.push(literal);
+      literal = '';
+      parts.push([chars[i], j - i]);
+    } else {
+      literal += chars.slice(i, j).join('');
+    }
+    i = j;
+  }
+  if (literal) parts.push(literal);
+  return { $text: parts };
+}
+
 /** What the Node runtime gives for one input of one file; the vectors test calls this too. */
-export function evaluate(file: VectorFile, input: Record<string, any>): unknown {
+export function evaluate(file: VectorFile, raw: Record<string, any>): unknown {
+  const input = expand(raw);
   switch (file) {
     case 'traceparent': return orNull(parseTraceparent(input.traceparent, input.tracestate));
     case 'tracestate': return orNull(parseTracestate(input.tracestate));
@@ -459,25 +590,29 @@ const CONVERSIONS: Record<string, (argument: any) => string | undefined> = {
   traceparentToXray: (argument: string) => traceparentToXray(argument),
 };
 
+/**
+ * An injector's result: the message or entry as it would be sent (long text compressed), the warnings, and
+ * the error's message when it threw (a programming error: an invalid EventBridge key). Warnings said once
+ * per process are cleared first, so each case stands alone.
+ */
+function injected(name: 'message' | 'entry', carrier: unknown, inject: () => void, warnings: string[]): unknown {
+  let error: string | undefined;
+  try {
+    inject();
+  } catch (e) {
+    error = (e as Error).message;
+  }
+  return { [name]: compress(json(carrier) ?? null), warnings, ...(error === undefined ? {} : { error }) };
+}
+
 function evaluateCarrier(input: Record<string, any>): unknown {
   const warnings = captureDiagWarnings();
+  warnedOnce.clear();
   try {
     switch (input.function) {
-      case 'injectSqsMessage': {
-        const message = json(input.message);
-        injectSqsMessage(message, input.context);
-        return { message: json(message), warnings };
-      }
-      case 'injectSnsMessage': {
-        const message = json(input.message);
-        injectSnsMessage(message, input.context);
-        return { message: json(message), warnings };
-      }
-      case 'injectEventBridgeEntry': {
-        const entry = json(input.entry);
-        injectEventBridgeEntry(entry, input.context, input.key);
-        return { entry: json(entry), warnings };
-      }
+      case 'injectSqsMessage': return injected('message', input.message, () => injectSqsMessage(input.message, input.context), warnings);
+      case 'injectSnsMessage': return injected('message', input.message, () => injectSnsMessage(input.message, input.context), warnings);
+      case 'injectEventBridgeEntry': return injected('entry', input.entry, () => injectEventBridgeEntry(input.entry, input.context, input.key), warnings);
       case 'sqsRecordContext': return orNull(sqsRecordContext(input.record, input.eventBridgeKey));
       case 'snsRecordContext': return orNull(snsRecordContext(input.record));
       case 'eventBridgeEventContext': return orNull(eventBridgeEventContext(input.event, input.key));

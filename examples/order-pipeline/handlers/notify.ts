@@ -2,7 +2,7 @@ import type { EventBridgeEvent } from 'aws-lambda';
 // In an application: import { eventBridgeEventContext } from 'cdk-serverless-tracing/runtime';
 import { eventBridgeEventContext } from '../../../src/runtime';
 
-/** What charge publishes once a payment is captured. */
+/** What payment-webhook publishes once the provider reports a captured payment. */
 export interface PaymentCompleted {
   readonly orderId: string;
   readonly customerId: string;
@@ -11,7 +11,7 @@ export interface PaymentCompleted {
 
 /**
  * Tells the customer their payment went through. Invoked by EventBridge: Lambda continues the X-Ray trace
- * of the PutEvents call, and the W3C context of the charge span travels in detail._trace.
+ * of the PutEvents call, and the W3C context of the payment-webhook span travels in detail._trace.
  */
 export async function handler(event: EventBridgeEvent<'PaymentCompleted', PaymentCompleted>): Promise<{ notified: string }> {
   const producer = eventBridgeEventContext(event);

@@ -2,6 +2,7 @@
 
 import asyncio
 import json
+import logging
 import os
 import subprocess
 import sys
@@ -46,6 +47,12 @@ class FakeLambdaContext:
         value = self.remaining
         self.remaining -= self.step
         return value
+
+
+@pytest.fixture
+def warnings(caplog):
+    caplog.set_level(logging.WARNING, logger="cdk_serverless_tracing_runtime")
+    return lambda: [r.getMessage() for r in caplog.records if r.name == "cdk_serverless_tracing_runtime"]
 
 
 @pytest.fixture(params=["with opentelemetry-api", "without opentelemetry-api"])
@@ -120,18 +127,36 @@ class TestBatch:
         assert scopes[0].producer == TraceContext(PRODUCER_TRACE, PRODUCER_SPAN, 1, True)
 
     @pytest.mark.parametrize("event", [
-        None, {}, [], "event", 42, {"Records": None}, {"Records": []}, {"Records": "abc"}, {"Records": {"0": record(1)}}, {"Records": 7},
+        None, {}, [], "event", 42, {"Records": None}, {"Records": "abc"}, {"Records": {"0": record(1)}}, {"Records": 7},
     ])
-    def test_nothing_to_process_reports_nothing(self, event):
+    def test_no_records_list_processes_nothing_with_one_warning(self, event, warnings):
         calls = []
         assert process_sqs_batch(event, lambda r, s: calls.append(r)) == {"batchItemFailures": []}
         assert calls == []
+        assert warnings() == ["cdk-serverless-tracing: no SQS Records: nothing processed"]
 
-    def test_entries_that_are_not_records_are_skipped_the_rest_processed(self):
+    def test_an_empty_batch_warns_nothing(self, warnings):
+        assert process_sqs_batch({"Records": []}, lambda r, s: pytest.fail("called")) == {"batchItemFailures": []}
+        assert warnings() == []
+
+    def test_entries_that_are_not_records_are_skipped_the_rest_processed_with_one_warning(self, warnings):
         calls = []
         event = {"Records": [None, record(1), "x", 42, [], record(2)]}
         assert process_sqs_batch(event, lambda r, s: calls.append(r["messageId"])) == failures()
         assert calls == ["m-1", "m-2"]
+        assert warnings() == ["cdk-serverless-tracing: 4 SQS records not objects: skipped"]
+
+    @pytest.mark.parametrize("margin", [-1, float("nan"), "soon", None, True])
+    def test_a_margin_that_is_not_a_number_at_least_0_is_a_programming_error(self, margin):
+        with pytest.raises(ValueError, match="deadline_margin_ms"):
+            process_sqs_batch({"Records": [record(1)]}, lambda r, s: None, FakeLambdaContext(5000), deadline_margin_ms=margin)
+
+    def test_an_eventbridge_key_no_carrier_can_have_finds_nothing(self):
+        body = json.dumps({"detail": {"_trace": {"traceparent": f"00-{PRODUCER_TRACE}-{PRODUCER_SPAN}-01"}}})
+        scopes = []
+        for key in ("constructor", "__proto__", "toString"):
+            process_sqs_batch({"Records": [record(1, body=body, attributes={})]}, lambda _r, s: scopes.append(s), eventbridge_key=key)
+        assert scopes == [SqsRecordScope(None)] * 3
 
     def test_a_tuple_of_records(self):
         assert process_sqs_batch({"Records": (record(1), record(2))}, lambda r, s: 1 / 0) == failures(1, 2)
@@ -167,13 +192,27 @@ class TestBatch:
 
 @pytest.mark.usefixtures("otel_mode")
 class TestDeadline:
-    def test_no_record_starts_below_the_margin_and_the_rest_are_reported(self):
+    def test_no_record_starts_below_the_margin_and_the_rest_are_reported(self, warnings):
         processed = []
         context = FakeLambdaContext(remaining=3500, step=1000)  # 3500, 2500, 1500, 500: the fourth is not started
         result = process_sqs_batch({"Records": [record(i) for i in range(1, 7)]}, lambda r, s: processed.append(r["messageId"]), context)
         assert processed == ["m-1", "m-2", "m-3"]
         assert result == failures(4, 5, 6)
         assert context.looks == 4  # no more looks at the clock once out of time
+        assert warnings() == ["cdk-serverless-tracing: 1000 ms left: unfinished records reported failed"]
+
+    def test_the_default_margin_is_the_node_runtimes(self):
+        assert rt.DEFAULT_DEADLINE_MARGIN_MS == 1000
+
+    def test_exactly_the_margin_left_still_starts_a_record(self):
+        assert process_sqs_batch({"Records": [record(1)]}, lambda r, s: None, FakeLambdaContext(1000)) == failures()
+
+    def test_a_running_handler_is_not_interrupted(self):
+        """The documented difference with Node: this function is synchronous, a running handler runs to its end."""
+        context = FakeLambdaContext(remaining=1500, step=1000)
+        processed = []
+        result = process_sqs_batch({"Records": [record(1), record(2)]}, lambda r, s: processed.append(r["messageId"]), context)
+        assert processed == ["m-1"] and result == failures(2)
 
     def test_a_custom_margin(self):
         processed = []
@@ -181,9 +220,10 @@ class TestDeadline:
                                    deadline_margin_ms=3500)
         assert len(processed) == 1 and result == failures(2)
 
-    def test_already_out_of_time(self):
+    def test_already_out_of_time(self, warnings):
         result = process_sqs_batch({"Records": [record(1), record(2)]}, lambda r, s: pytest.fail("started"), FakeLambdaContext(999))
         assert result == failures(1, 2)
+        assert len(warnings()) == 1
 
     def test_fifo_and_deadline_together(self):
         def handler(r, _s):

@@ -5,8 +5,10 @@ import logging
 
 import pytest
 
+from cdk_serverless_tracing_runtime import _otel
 from cdk_serverless_tracing_runtime import (
     MAX_EVENTBRIDGE_ENTRY_BYTES,
+    MAX_MESSAGE_BYTES,
     TraceContext,
     eventbridge_event_context,
     inject_eventbridge_entry,
@@ -23,6 +25,8 @@ XRAY = f"Root=1-5759e988-bd862e3fe1be46a994272793;Parent={SPAN};Sampled=1;Lineag
 CONTEXT = TraceContext(XTRACE, SPAN, sampled=True, lineage="a87bd80c:1", trace_state="rojo=1")
 W3C = f"00-{XTRACE}-{SPAN}-01"
 QUEUE_URL = "https://sqs.us-east-1.amazonaws.com/123456789012/orders"
+#: What CONTEXT's W3C attributes add to a message as SQS and SNS count it: names, "String" twice, values.
+W3C_BYTES = len("traceparent") + 6 + len(W3C) + len("tracestate") + 6 + len("rojo=1")
 
 
 def attributes(n):
@@ -47,6 +51,8 @@ def as_lambda_sqs_record(message, message_id="m-1"):
 
 @pytest.fixture
 def warnings(caplog):
+    """The package's warnings, the once-per-process ones forgotten first."""
+    _otel.WARNED_ONCE.clear()
     caplog.set_level(logging.WARNING, logger="cdk_serverless_tracing_runtime")
     return lambda: [r.getMessage() for r in caplog.records if r.name == "cdk_serverless_tracing_runtime"]
 
@@ -100,6 +106,45 @@ class TestSqs:
         kwargs = {"MessageSystemAttributes": "junk", "MessageAttributes": ["junk"]}
         assert inject_sqs_message(kwargs, CONTEXT) == {"MessageSystemAttributes": "junk", "MessageAttributes": ["junk"]}
 
+    def test_the_callers_tracestate_takes_no_second_slot(self):
+        kwargs = {"MessageAttributes": {**attributes(8), "tracestate": {"DataType": "String", "StringValue": "mine=1"}}}
+        inject_sqs_message(kwargs, CONTEXT)
+        assert len(kwargs["MessageAttributes"]) == 10
+        assert kwargs["MessageAttributes"]["tracestate"]["StringValue"] == "mine=1"
+        assert kwargs["MessageAttributes"]["traceparent"]["StringValue"] == W3C
+
+    def test_a_tracestate_is_sent_validated_and_bounded(self):
+        invalid = inject_sqs_message({"MessageBody": "b"}, CONTEXT._replace(trace_state="NOT VALID"))
+        assert invalid["MessageAttributes"] == {"traceparent": {"DataType": "String", "StringValue": W3C}}
+        huge = inject_sqs_message({"MessageBody": "b"}, CONTEXT._replace(trace_state="rojo=1," * 30_000 + "congo=2"))
+        sent = huge["MessageAttributes"]["tracestate"]["StringValue"]
+        assert len(sent) <= 512 and len(sent.split(",")) == 32
+        padded = inject_sqs_message({"MessageBody": "b"}, CONTEXT._replace(trace_state=" rojo=1 ,, congo=2,"))
+        assert padded["MessageAttributes"]["tracestate"]["StringValue"] == "rojo=1,congo=2"
+
+    def test_a_message_reaching_256_kib_exactly_gets_the_w3c_attributes(self, warnings):
+        tenant = {"DataType": "String", "StringValue": "t1"}
+        body = "é" * 131_000 + "x" * (MAX_MESSAGE_BYTES - 262_000 - W3C_BYTES - (len("tenant") + 6 + 2))
+        kwargs = inject_sqs_message({"QueueUrl": QUEUE_URL, "MessageBody": body, "MessageAttributes": {"tenant": tenant}}, CONTEXT)
+        assert list(kwargs["MessageAttributes"]) == ["tenant", "traceparent", "tracestate"]
+        assert warnings() == []
+
+    def test_past_256_kib_the_message_goes_as_built_with_aws_trace_header_and_one_warning_per_process(self, warnings):
+        for _ in range(3):
+            body = "x" * (MAX_MESSAGE_BYTES - W3C_BYTES + 1)
+            kwargs = inject_sqs_message({"QueueUrl": QUEUE_URL, "MessageBody": body, "MessageAttributes": {}}, CONTEXT)
+            # AWSTraceHeader is a system attribute: it does not count toward the size.
+            assert kwargs == {"QueueUrl": QUEUE_URL, "MessageBody": body, "MessageAttributes": {},
+                              "MessageSystemAttributes": {"AWSTraceHeader": {"DataType": "String", "StringValue": XRAY}}}
+        assert warnings() == [f"cdk-serverless-tracing: SQS message would exceed {MAX_MESSAGE_BYTES} bytes with W3C context: sent without it"]
+
+    def test_binary_attribute_values_count_by_their_length(self):
+        blob = {"DataType": "Binary", "BinaryValue": bytes(MAX_MESSAGE_BYTES - W3C_BYTES - len("blob") - len("Binary") - 1)}
+        fits = inject_sqs_message({"MessageBody": "b", "MessageAttributes": {"blob": blob}}, CONTEXT)
+        assert list(fits["MessageAttributes"]) == ["blob", "traceparent", "tracestate"]
+        over = inject_sqs_message({"MessageBody": "bb", "MessageAttributes": {"blob": blob}}, CONTEXT)
+        assert list(over["MessageAttributes"]) == ["blob"]
+
     def test_reads_w3c_then_aws_trace_header_then_the_body(self):
         record = {"messageAttributes": {"traceparent": {"stringValue": W3C}, "tracestate": {"stringValue": "rojo=1"}},
                   "attributes": {"AWSTraceHeader": "Root=1-00000001-000000000000000000000001"}}
@@ -144,6 +189,14 @@ class TestSns:
         assert kwargs == {"MessageAttributes": attributes(10)}
         assert warnings() == ["cdk-serverless-tracing: SNS message has 10 attributes: no room for W3C context"]
 
+    def test_256_kib_counts_message_and_attributes_and_warns_once_per_process(self, warnings):
+        fits = inject_sns_message({"TopicArn": "t", "Message": "x" * (MAX_MESSAGE_BYTES - W3C_BYTES)}, CONTEXT)
+        assert list(fits["MessageAttributes"]) == ["traceparent", "tracestate"]
+        for _ in range(2):
+            over = inject_sns_message({"TopicArn": "t", "Message": "x" * (MAX_MESSAGE_BYTES - W3C_BYTES + 1)}, CONTEXT)
+            assert "MessageAttributes" not in over
+        assert warnings() == [f"cdk-serverless-tracing: SNS message would exceed {MAX_MESSAGE_BYTES} bytes with W3C context: sent without it"]
+
 
 class TestEventBridge:
     def test_trace_header_and_carrier_spliced_into_detail(self):
@@ -164,6 +217,41 @@ class TestEventBridge:
     def test_leaves_a_non_object_detail_and_a_callers_carrier_alone(self, detail):
         entry = inject_eventbridge_entry({"Detail": detail}, CONTEXT)
         assert entry == {"Detail": detail, "TraceHeader": XRAY}
+
+    def test_a_dict_detail_is_left_as_given_with_a_warning(self, warnings):
+        detail = {"orderId": "1"}
+        entry = inject_eventbridge_entry({"Source": "payments", "Detail": detail}, CONTEXT)
+        assert entry == {"Source": "payments", "Detail": {"orderId": "1"}, "TraceHeader": XRAY} and entry["Detail"] is detail
+        assert warnings() == ["cdk-serverless-tracing: EventBridge Detail is not a string holding a JSON object: no W3C context"]
+
+    @pytest.mark.parametrize("key", ["constructor", "__proto__", "toString", "hasOwnProperty", "", "trace.ctx", 42])
+    def test_an_invalid_key_is_a_programming_error_at_the_call(self, key):
+        entry = {"Detail": '{"a":1}'}
+        with pytest.raises(ValueError, match="invalid EventBridge key"):
+            inject_eventbridge_entry(entry, CONTEXT, key)
+        with pytest.raises(ValueError):
+            inject_eventbridge_entry(entry, TraceContext("nope"), key)
+        assert entry == {"Detail": '{"a":1}'}
+
+    def test_valid_keys_a_detail_member_does_not_shadow(self):
+        zero = inject_eventbridge_entry({"Detail": '{"a":1}'}, CONTEXT, "0")
+        assert json.loads(zero["Detail"])["0"] == {"traceparent": W3C, "tracestate": "rojo=1"}
+        shadowing = inject_eventbridge_entry({"Detail": '{"hasOwnProperty":1}'}, CONTEXT)
+        assert json.loads(shadowing["Detail"]) == {"_trace": {"traceparent": W3C, "tracestate": "rojo=1"}, "hasOwnProperty": 1}
+
+    def test_the_size_limit_warns_once_per_process(self, warnings):
+        for _ in range(3):
+            entry = {"Source": "payments", "DetailType": "Big", "Detail": json.dumps({"padding": "x" * (MAX_EVENTBRIDGE_ENTRY_BYTES - 80)})}
+            before = entry["Detail"]
+            inject_eventbridge_entry(entry, CONTEXT)
+            assert entry["Detail"] == before and entry["TraceHeader"] == XRAY
+        assert warnings() == ["cdk-serverless-tracing: EventBridge entry too large for W3C context: TraceHeader only"]
+
+    def test_reading_finds_own_members_only(self):
+        for key in ("constructor", "__proto__", "toString", "valueOf", "hasOwnProperty"):
+            assert eventbridge_event_context({"detail": {"a": 1}}, key) is None
+        assert eventbridge_event_context({"detail": {"__proto__": {"traceparent": W3C}}}, "__proto__").trace_id == XTRACE
+        assert eventbridge_event_context({"detail": {"hasOwnProperty": 1, "_trace": {"traceparent": W3C}}}).trace_id == XTRACE
 
     def test_size_limit_boundary(self, warnings):
         """The entry size as EventBridge counts it (UTF-8 bytes, Time as 14) may reach the limit, not pass it."""

@@ -18,6 +18,11 @@ from cdk_serverless_tracing_runtime import (
 TRACE = "4bf92f3577b34da6a3ce929d0e0e4736"
 SPAN = "00f067aa0ba902b7"
 VALID = f"00-{TRACE}-{SPAN}-01"
+
+
+def members(n, prefix="k"):
+    return ",".join(f"{prefix}{i}=v" for i in range(n))
+
 ROOT = "1-5759e988-bd862e3fe1be46a994272793"
 XTRACE = "5759e988bd862e3fe1be46a994272793"
 PARENT = "53995c3f42cd8ad8"
@@ -58,20 +63,45 @@ class TestParseTracestate:
         ("1vendor=a,tenant@system=b", "1vendor=a,tenant@system=b"),
         (" rojo=1 ,, \t,congo=2\t", "rojo=1,congo=2"),
         (["rojo=1", "congo=2"], "rojo=1,congo=2"),
-        (",".join(f"k{i}=v" for i in range(32)), ",".join(f"k{i}=v" for i in range(32))),
-        (f"{'k' * 256}={'v' * 256}", f"{'k' * 256}={'v' * 256}"),
-        # As in Node: a value that needed no trimming comes back as given, empty members included.
-        ("rojo=1,,congo=2", "rojo=1,,congo=2"),
+        (members(32), members(32)),
+        (f"{'k' * 256}={'v' * 255}", f"{'k' * 256}={'v' * 255}"),
+        # As in Node: empty members are always dropped, whitespace or not.
+        ("rojo=1,,congo=2,", "rojo=1,congo=2"),
     ])
     def test_accepts(self, value, expected):
         assert parse_tracestate(value) == expected
 
     @pytest.mark.parametrize("value", [
-        ",".join(f"k{i}=v" for i in range(33)), "Rojo=1", "_rojo=1", "rojo", "=1", "rojo=", "rojo=a=b", "rojo=a\tb",
+        "Rojo=1", "_rojo=1", "rojo", "=1", "rojo=", "rojo=a=b", "rojo=a\tb",
         "rojo=é", "rojo=1\n", f"{'k' * 257}=v", f"k={'v' * 257}", "rojo=1,BAD=2,congo=3", "", " , ,", None, 7,
     ])
     def test_discards_the_whole_value(self, value):
         assert parse_tracestate(value) is None
+
+
+class TestTracestateLimits:
+    """W3C Trace Context Level 2, https://www.w3.org/TR/trace-context-2/#tracestate-limits (the Node suite's cases)."""
+
+    @pytest.mark.parametrize("value, expected", [
+        (members(33), members(32)),
+        (members(40), members(32)),
+        (f"{members(16)},long={'x' * 124},{members(16, 'j')}", f"{members(16)},{members(16, 'j')}"),
+        (",".join([f"{c * 100}=1" for c in "abcd"] + [f"e={'v' * 99}"]), ",".join(f"{c * 100}=1" for c in "abcd")),
+        (f"k=1,long={'x' * 250},a={'y' * 100},b={'z' * 100},c={'w' * 120}", f"k=1,a={'y' * 100},b={'z' * 100},c={'w' * 120}"),
+        (f"a={'x' * 253},b={'y' * 253},c=1", f"a={'x' * 253},c=1"),
+        (f"{'k' * 256}={'v' * 256}", None),
+        (f" a={'x' * 254} ,\t b={'y' * 253}", f"a={'x' * 254},b={'y' * 253}"),
+        (f"a={'x' * 254},b={'y' * 253}", f"a={'x' * 254},b={'y' * 253}"),
+    ])
+    def test_bounded(self, value, expected):
+        assert parse_tracestate(value) == expected
+
+    def test_a_200_kb_tracestate_is_never_forwarded_as_is(self):
+        huge = "rojo=1," * 30_000 + "congo=2"
+        assert len(huge) > 200_000
+        assert parse_tracestate(huge) == ",".join(["rojo=1"] * 32)
+        assert parse_traceparent(VALID, huge).trace_state == ",".join(["rojo=1"] * 32)
+        assert parse_tracestate(huge + ",BAD=1") is None
 
 
 class TestFormatTraceparent:
@@ -111,6 +141,14 @@ class TestXrayHeader:
     def test_root_only_and_open_decision(self):
         assert parse_xray_header(f"Root={ROOT}") == TraceContext(XTRACE)
         assert parse_xray_header(f"Root={ROOT};Parent={PARENT};Sampled=?").sampled is None
+
+    def test_an_empty_lineage_is_no_lineage_and_round_trips(self):
+        for header in (f"Root={ROOT};Lineage=", f"Root={ROOT};Parent={PARENT};Sampled=1;Lineage= ;Foo=1"):
+            context = parse_xray_header(header)
+            assert context.lineage is None
+            assert parse_xray_header(format_xray_header(context)) == context
+        assert format_xray_header(parse_xray_header(f"Root={ROOT};Lineage=")) == f"Root={ROOT}"
+        assert parse_xray_header(f"Root={ROOT};Lineage=;Lineage=a") is None
 
     def test_lineage_and_unknown_fields_verbatim_and_re_emitted(self):
         header = f"Root={ROOT};Parent={PARENT};Sampled=1;Lineage=a87bd80c:1|68fd508a:5;Self=1-67891234-12456789abcdef012345678;CalledFrom=Foo"

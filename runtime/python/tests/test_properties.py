@@ -2,6 +2,7 @@
 
 import string
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -22,6 +23,7 @@ from cdk_serverless_tracing_runtime import (
     traceparent_to_xray,
     xray_to_traceparent,
 )
+from cdk_serverless_tracing_runtime._js import OBJECT_PROTOTYPE_KEYS
 from cdk_serverless_tracing_runtime.xray_header import _parse_fields
 
 HEX = "0123456789abcdef"
@@ -42,7 +44,9 @@ tracestate_member = st.builds(
 
 w3c_context = st.builds(
     lambda trace_id, parent_id, flags, state: TraceContext(trace_id, parent_id, flags, flags & 1 == 1, state),
-    hex_id(32), hex_id(16), st.integers(0, 3), st.none() | st.lists(tracestate_member, min_size=1, max_size=32).map(",".join),
+    hex_id(32), hex_id(16), st.integers(0, 3),
+    # Within Level 2's 512 characters: a longer one is truncated (TestTracestateBounds), not returned as given.
+    st.none() | st.lists(tracestate_member, min_size=1, max_size=32).map(",".join).filter(lambda s: len(s) <= 512),
 )
 
 lineage_hop = st.builds(lambda h, n: f"{h}:{n}", st.text(HEX, min_size=8, max_size=8), st.integers(0, 999))
@@ -125,10 +129,31 @@ class TestIdentity:
         if w3c is not None:
             assert parse_traceparent(format_traceparent(w3c)) == w3c._replace(trace_flags=w3c.trace_flags & 3, sampled=w3c.sampled)
 
-    @given(st.lists(tracestate_member, min_size=1, max_size=32))
+    @given(st.lists(tracestate_member, min_size=1, max_size=32).filter(lambda m: len(",".join(m)) <= 512))
     def test_a_valid_tracestate_comes_back_as_given(self, members):
         assert parse_tracestate(",".join(members)) == ",".join(members)
         assert parse_tracestate(" , ".join(members)) == ",".join(members)
+
+
+long_member = st.builds(lambda k, v: f"{k}={v}", st.from_regex(r"[a-z][a-z0-9]{0,30}", fullmatch=True),
+                        st.text(VALUE_LAST, min_size=100, max_size=256))
+
+
+class TestTracestateBounds:
+    """W3C Trace Context Level 2 limits (https://www.w3.org/TR/trace-context-2/#tracestate-limits), whatever comes in."""
+
+    @given(st.lists(st.one_of(tracestate_member, long_member, st.sampled_from(["", " ", "\t"])), min_size=1, max_size=80).map(",".join))
+    def test_at_most_32_members_and_512_characters_idempotent_in_order(self, value):
+        bounded = parse_tracestate(value)
+        if bounded is None:
+            return
+        kept = bounded.split(",")
+        assert len(kept) <= 32 and len(bounded) <= 512 and "" not in kept
+        assert parse_tracestate(bounded) == bounded
+        given_members = [m.strip(" \t") for m in value.split(",") if m.strip(" \t")]
+        at = 0
+        for member in kept:  # a subsequence of the input's members, in their order
+            at = given_members.index(member, at) + 1
 
 
 canonical_xray = st.builds(
@@ -174,7 +199,13 @@ class TestNeverRaises:
         for inject in (inject_sqs_message, inject_sns_message):
             inject(message if not isinstance(message, dict) else dict(message), context)
         if isinstance(message, dict):
-            inject_eventbridge_entry(dict(message), context, key)
+            # Data never raises; a key that is a programming error does, whatever the data.
+            if not key or "." in key or key in OBJECT_PROTOTYPE_KEYS:
+                with pytest.raises(ValueError, match="invalid EventBridge key"):
+                    inject_eventbridge_entry(dict(message), context, key)
+            else:
+                inject_eventbridge_entry(dict(message), context, key)
+            inject_eventbridge_entry(dict(message), context)
             inject_eventbridge_entry({"Detail": message.get("Detail", "{}") if isinstance(message.get("Detail"), str) else "{}"}, context)
         inject_format = format_traceparent(context), format_xray_header(context)
         assert all(h is None or isinstance(h, str) for h in inject_format)

@@ -121,6 +121,24 @@ def test_failures_mark_the_span_and_record_the_exception(exporter):
     assert errored[0].events[0].attributes["exception.type"] == "ValueError"
 
 
+class Unprintable(Exception):
+    def __str__(self):
+        raise RuntimeError("no text")
+
+
+@pytest.mark.parametrize("error, message", [
+    (ValueError(), "ValueError"), (RuntimeError(""), "RuntimeError"), (Unprintable("x"), "Unprintable"), (KeyError("k"), "'k'"),
+])
+def test_an_exception_without_usable_text_still_gives_a_status_message(exporter, error, message):
+    def handler(_r, _s):
+        raise error
+
+    assert process_sqs_batch({"Records": [record(1)]}, handler) == {"batchItemFailures": [{"itemIdentifier": "m-1"}]}
+    [span] = exporter.get_finished_spans()
+    assert span.status.status_code == StatusCode.ERROR
+    assert span.status.description == message
+
+
 def test_fifo_conversation_id_and_unprocessed_records_have_no_span(exporter):
     def handler(r, _s):
         if r["messageId"] == "m-1":

@@ -6,6 +6,7 @@ and X-Ray header codecs, carriers and batch processing, with the same outputs fo
 importable, for spans.
 """
 
+from .annotations import MAX_ANNOTATIONS, XRAY_ANNOTATIONS_ATTRIBUTE, add_metadata, annotate, annotate_invocation
 from .batch import (
     DEFAULT_DEADLINE_MARGIN_MS,
     DEFAULT_TRACER_NAME,
@@ -20,13 +21,24 @@ from .eventbridge import (
     inject_eventbridge_entry,
 )
 from .sns import inject_sns_message, sns_record_context
-from .sqs import MAX_MESSAGE_ATTRIBUTES, inject_sqs_message, sqs_record_context
+from .sqs import MAX_MESSAGE_ATTRIBUTES, MAX_MESSAGE_BYTES, inject_sqs_message, sqs_record_context
 from .trace_context import (
     HeaderValue,
     TraceContext,
     format_traceparent,
     parse_traceparent,
     parse_tracestate,
+)
+from .trace_token import (
+    MAX_BUSINESS_KEY_BYTES,
+    MAX_TRACE_TOKEN_LENGTH,
+    REFUSALS,
+    TRACE_TOKEN_VERSION,
+    TraceTokenContents,
+    create_trace_token,
+    linked_span,
+    read_trace_token,
+    start_linked_span,
 )
 from .xray_header import (
     format_xray_header,
@@ -39,11 +51,26 @@ from .xray_header import (
 __version__ = "0.1.0"
 
 __all__ = [
+    "MAX_ANNOTATIONS",
+    "MAX_BUSINESS_KEY_BYTES",
+    "MAX_TRACE_TOKEN_LENGTH",
+    "REFUSALS",
+    "TRACE_TOKEN_VERSION",
+    "TraceTokenContents",
+    "XRAY_ANNOTATIONS_ATTRIBUTE",
+    "add_metadata",
+    "annotate",
+    "annotate_invocation",
+    "create_trace_token",
+    "linked_span",
+    "read_trace_token",
+    "start_linked_span",
     "DEFAULT_DEADLINE_MARGIN_MS",
     "DEFAULT_EVENTBRIDGE_KEY",
     "DEFAULT_TRACER_NAME",
     "MAX_EVENTBRIDGE_ENTRY_BYTES",
     "MAX_MESSAGE_ATTRIBUTES",
+    "MAX_MESSAGE_BYTES",
     "HeaderValue",
     "SqsRecordScope",
     "TraceContext",

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from typing import Any, Callable, Dict, List, NamedTuple, Optional
 
 from . import _js
-from ._otel import LOGGER, opentelemetry_api
+from ._otel import opentelemetry_api, warn
 from .sqs import sqs_record_context
 from .trace_context import TraceContext
 
@@ -43,12 +43,18 @@ def process_sqs_batch(
     ``opentelemetry-api``, records are processed the same way, without spans.
 
     With the Lambda ``context``, no record is started once fewer than ``deadline_margin_ms`` milliseconds
-    remain (``context.get_remaining_time_in_millis()``): those records are reported failed, so SQS
-    delivers them again instead of the whole batch timing out.
+    remain (``context.get_remaining_time_in_millis()``, read before each record): those records are
+    reported failed, so SQS delivers them again instead of the whole batch timing out. Unlike the Node
+    runtime, which abandons a record still running ``deadline_margin_ms`` before the deadline and resolves,
+    this function is synchronous: a running handler is never interrupted, so one that runs past the
+    deadline times the invocation out, and Lambda then retries the whole batch (none of it is lost). Keep
+    each record's work well under the margin.
 
     Never raises for a malformed event: no event, no ``Records``, ``Records`` that is not a list, or
-    entries that are not objects (skipped: they have no message id to report) give what can be processed.
-    A handler returning an awaitable is run to completion (``asyncio.run``).
+    entries that are not objects (skipped: they have no message id to report) give what can be processed,
+    with one logged warning. A handler that raises anything (an exception with no message too) fails its
+    record, and its span gets status ERROR with a message. A handler returning an awaitable is run to
+    completion (``asyncio.run``). A ``deadline_margin_ms`` that is not a number >= 0 raises ValueError.
 
     :param handler: called as ``handler(record, scope)``; ``scope.producer`` is the producer's context
     :param producer_relation: ``"link"`` (a span link, as OpenTelemetry's messaging conventions recommend
@@ -56,6 +62,8 @@ def process_sqs_batch(
     :param eventbridge_key: the key of the W3C carrier inside EventBridge events delivered through SQS
     :param tracer_name: the tracer name spans are created with
     """
+    if not (_js.is_number(deadline_margin_ms) and deadline_margin_ms >= 0):
+        raise ValueError(f"cdk-serverless-tracing: deadline_margin_ms {_js.to_string(deadline_margin_ms)}")
     otel = opentelemetry_api()
     tracer = otel.trace.get_tracer(tracer_name or DEFAULT_TRACER_NAME) if otel is not None else None
     failures: List[Dict[str, str]] = []
@@ -63,12 +71,12 @@ def process_sqs_batch(
     out_of_time = False
     records = _js.get(event, "Records")
     if not isinstance(records, (list, tuple)):
-        if records is not _js.UNDEFINED and records is not None:
-            LOGGER.warning("cdk-serverless-tracing: SQS event Records is not a list: nothing processed")
-        records = ()
-    for index, record in enumerate(records):
+        warn("no SQS Records: nothing processed")
+        return {"batchItemFailures": failures}
+    skipped = 0
+    for record in records:
         if not isinstance(record, Mapping):
-            LOGGER.warning("cdk-serverless-tracing: SQS event record %d is not an object: skipped", index)
+            skipped += 1
             continue
         identifier = {"itemIdentifier": _js.to_string(_js.get(record, "messageId"))}
         group = _js.get(_js.get(record, "attributes"), "MessageGroupId")
@@ -77,7 +85,7 @@ def process_sqs_batch(
             continue
         if not out_of_time and context is not None and _remaining_ms(context) < deadline_margin_ms:
             out_of_time = True
-            LOGGER.warning("cdk-serverless-tracing: under %s ms left: the batch's remaining records are reported failed", deadline_margin_ms)
+            warn(f"{_js.number_to_string(deadline_margin_ms)} ms left: unfinished records reported failed")
         if out_of_time:
             failures.append(identifier)
             continue
@@ -92,6 +100,8 @@ def process_sqs_batch(
             failures.append(identifier)
             if group is not _js.UNDEFINED:
                 failed_groups.add(_group_key(group))
+    if skipped:
+        warn(f"{skipped} SQS records not objects: skipped")
     return {"batchItemFailures": failures}
 
 
@@ -109,13 +119,23 @@ def _process_in_span(otel: Any, tracer: Any, record: Mapping, producer: Optional
     try:
         _run(handler(record, scope))
     except Exception as error:
-        message = str(error)
-        span.record_exception(error)
-        span.set_status(otel.Status(otel.StatusCode.ERROR, message))
+        span.set_status(otel.Status(otel.StatusCode.ERROR, _error_message(error)))
+        try:
+            span.record_exception(error)
+        except Exception:  # an exception whose text cannot be read: its status says enough
+            pass
         raise
     finally:
         otel.context.detach(token)
         span.end()
+
+
+def _error_message(error: BaseException) -> str:
+    """A status message for anything raised: its text, else its type's name (as Node falls back to the name)."""
+    try:
+        return str(error) or type(error).__name__
+    except Exception:  # a __str__ that raises
+        return type(error).__name__
 
 
 def _run(result: Any) -> Any:

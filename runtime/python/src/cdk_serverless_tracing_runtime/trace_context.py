@@ -2,7 +2,7 @@
 
 import re
 from collections.abc import Mapping
-from typing import Any, NamedTuple, Optional, Sequence, Union
+from typing import Any, List, NamedTuple, Optional, Sequence, Union
 
 from . import _js
 
@@ -35,7 +35,12 @@ HeaderValue = Union[str, Sequence[str], None]
 
 #: Flags Level 2 defines (sampled, random-trace-id); others are cleared when formatting.
 KNOWN_FLAGS = 0x03
+#: W3C Trace Context Level 2, "tracestate Limits" (https://www.w3.org/TR/trace-context-2/#tracestate-limits):
+#: at most 32 list-members; vendors SHOULD propagate at least 512 characters of the combined header, commas
+#: included; when truncating, whole entries go, those longer than 128 characters first, then from the end.
 MAX_TRACESTATE_MEMBERS = 32
+MAX_TRACESTATE_LENGTH = 512
+LONG_TRACESTATE_MEMBER = 128
 
 _TRACEPARENT = re.compile(r"([0-9a-f]{2})-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})")
 #: A tracestate list member (Level 2 key grammar, printable value not ending in a space).
@@ -107,9 +112,11 @@ def parse_traceparent(traceparent: HeaderValue, tracestate: HeaderValue = None) 
 def parse_tracestate(value: HeaderValue) -> Optional[str]:
     """Validates a ``tracestate`` (several values are joined).
 
-    At most 32 members, Level 2 keys (starting with a lowercase letter or digit, ``@`` allowed), values of
-    printable ASCII. Empty members and optional whitespace are dropped; any invalid member discards the
-    whole value. Duplicate keys are kept. A value that needed no trimming is returned as given.
+    Level 2 keys (starting with a lowercase letter or digit, ``@`` allowed), values of printable ASCII; any
+    invalid member discards the whole value. Optional whitespace and empty members are always dropped, and
+    the result is bounded as Level 2 says: at most 32 members and 512 characters, entries over 128
+    characters removed first, then entries from the end. Duplicate keys are kept. A value that needed none
+    of this is returned as given.
     """
     if isinstance(value, str):
         s = value
@@ -117,21 +124,49 @@ def parse_tracestate(value: HeaderValue) -> Optional[str]:
         s = _js.to_string(value)
     else:
         return None
-    members = 0
     normalized = []
     untouched = True
     for raw in s.split(","):
         member = raw.strip(_OWS)
-        if len(member) != len(raw):
+        if len(member) != len(raw) or not member:
             untouched = False
         if member:
-            members += 1
-            if members > MAX_TRACESTATE_MEMBERS or _MEMBER.fullmatch(member) is None:
+            if _MEMBER.fullmatch(member) is None:
                 return None
             normalized.append(member)
-    if members == 0:
+    if not normalized:
         return None
+    length = sum(map(len, normalized)) + len(normalized) - 1
+    if len(normalized) > MAX_TRACESTATE_MEMBERS or length > MAX_TRACESTATE_LENGTH:
+        return _truncate_tracestate(normalized, length)
     return s if untouched else ",".join(normalized)
+
+
+def _truncate_tracestate(members: List[str], length: int) -> Optional[str]:
+    """Level 2 truncation of valid members: entries over 128 characters first, right to left, then the last ones."""
+    count = len(members)
+
+    def over() -> bool:
+        return count > MAX_TRACESTATE_MEMBERS or length > MAX_TRACESTATE_LENGTH
+
+    for i in range(len(members) - 1, -1, -1):
+        if not over():
+            break
+        if len(members[i]) > LONG_TRACESTATE_MEMBER:
+            length -= len(members[i]) + 1
+            count -= 1
+            members[i] = ""
+    members = [member for member in members if member]
+    while over():
+        length -= len(members.pop()) + 1
+        count -= 1
+    return ",".join(members) or None
+
+
+def sendable_tracestate(context: Any) -> Optional[str]:
+    """A context's ``trace_state`` as it may be sent: validated and bounded, as :func:`parse_tracestate` does."""
+    trace_state = field(context, "trace_state")
+    return parse_tracestate(trace_state) if _js.truthy(trace_state) else None
 
 
 def format_traceparent(context: Any) -> Optional[str]:

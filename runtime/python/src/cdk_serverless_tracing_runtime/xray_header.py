@@ -28,7 +28,7 @@ def parse_xray_header(header: HeaderValue) -> Optional[TraceContext]:
     """Parses an X-Ray trace header.
 
     Keys are case-insensitive and in any order, parts are trimmed, a short epoch is left-padded and
-    uppercase hex is lowercased. ``Lineage`` and unknown fields are kept verbatim. A root-only header
+    uppercase hex is lowercased. ``Lineage`` (unless empty) and unknown fields are kept verbatim. A root-only header
     (Lambda PassThrough) gives a trace id without a parent. None, never an exception, when the header is
     unusable: no ``Root``, a root version other than 1, an id that is not hex or has the wrong length, a
     ``Sampled`` other than ``0``, ``1`` or ``?``, an empty key, or a known key (``Root``, ``Parent``,
@@ -49,7 +49,9 @@ def parse_xray_header(header: HeaderValue) -> Optional[TraceContext]:
 
 def _parse_fields(s: str) -> Optional[TraceContext]:
     """The general case of parse_xray_header: any order, any case, whitespace, other fields."""
-    trace_id = parent_id = sampled = lineage = extra = None
+    trace_id = parent_id = sampled = lineage = None
+    # Joined once at the end: concatenating in the loop would be quadratic (a 1 MB header took seconds).
+    extra = []
     seen = []
     for part in s.split(";"):
         part = part.strip(_OWS)
@@ -78,12 +80,13 @@ def _parse_fields(s: str) -> Optional[TraceContext]:
                 return None
             sampled = None if value == "?" else value == "1"
         elif key == "lineage":
-            lineage = value
+            # An empty Lineage carries nothing and would not survive formatting: it is no Lineage.
+            lineage = value or None
         else:
-            extra = part if extra is None else f"{extra};{part}"
+            extra.append(part)
             continue
         seen.append(key)
-    return None if trace_id is None else TraceContext(trace_id, parent_id, None, sampled, None, lineage, extra)
+    return None if trace_id is None else TraceContext(trace_id, parent_id, None, sampled, None, lineage, ";".join(extra) or None)
 
 
 def format_xray_header(context: Any) -> Optional[str]:

@@ -4,7 +4,7 @@ and a handler that never starts a span never pays for importing it.
 
 import logging
 from types import SimpleNamespace
-from typing import Any, Optional
+from typing import Any, Optional, Set
 
 _UNSET: Any = object()
 _api: Any = _UNSET
@@ -37,6 +37,18 @@ def opentelemetry_api() -> Optional[SimpleNamespace]:
     return _api
 
 
+#: What :func:`warn_once` has already said in this process (tests clear it).
+WARNED_ONCE: Set[str] = set()
+
+
 def warn(message: str) -> None:
-    """Reports a degraded propagation (the Node runtime says it through OpenTelemetry's ``diag``)."""
+    """Reports a degraded propagation or skipped data (the Node runtime says the same through OpenTelemetry's
+    ``diag``, or ``console.warn`` for the batch's records)."""
     LOGGER.warning("cdk-serverless-tracing: %s", message)
+
+
+def warn_once(message: str) -> None:
+    """:func:`warn`, once per process for a given message: for what would otherwise repeat on every message sent."""
+    if message not in WARNED_ONCE:
+        WARNED_ONCE.add(message)
+        warn(message)

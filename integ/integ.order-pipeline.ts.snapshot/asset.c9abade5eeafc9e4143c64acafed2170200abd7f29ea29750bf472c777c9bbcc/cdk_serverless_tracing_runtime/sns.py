@@ -14,7 +14,8 @@ M = TypeVar("M", bound=MutableMapping)
 def inject_sns_message(message: M, context: Optional[Any] = None) -> M:
     """Adds W3C ``traceparent``/``tracestate`` message attributes to boto3 ``publish`` kwargs or a
     ``publish_batch`` entry, in place, when they fit in 10 attributes (raw delivery to SQS discards
-    messages with more). Caller attributes are never removed; X-Ray context travels in the SDK's own
+    messages with more) and 256 KiB with the message (else the message goes as built, and a warning is
+    logged once per process). Caller attributes are never removed; X-Ray context travels in the SDK's own
     ``X-Amzn-Trace-Id`` header.
 
     :param context: what to propagate; by default (None) the active span, else the Lambda invocation's header
@@ -23,7 +24,7 @@ def inject_sns_message(message: M, context: Optional[Any] = None) -> M:
     if context is None:
         context = current_trace_context()
     if context is not None and isinstance(message, MutableMapping):
-        inject_w3c_attributes(message, context, "SNS")
+        inject_w3c_attributes(message, context, "SNS", message.get("Message"))
     return message
 
 
