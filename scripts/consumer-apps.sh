@@ -29,6 +29,9 @@ python3 -m venv "$work/venv"
 echo "consumer-apps: python wheel installed with aws-cdk-lib $CDK_VERSION and the app synthesized in $(seconds "$start") s"
 
 start=$(date +%s)
+# Every build is version 0.0.0: Maven would keep using the jar an earlier run cached in the local repository
+# instead of this build's, so that one artifact is dropped from the cache first (aws-cdk-lib stays cached).
+rm -rf "${MAVEN_LOCAL_REPOSITORY:-$HOME/.m2/repository}/io/github/cdk-serverless-tracing"
 mvn --quiet --batch-mode --no-transfer-progress -f test/consumers/java/pom.xml \
   "-Ddist.repo=$PWD/dist/java" "-Dcdk.version=$CDK_VERSION" "-Dconstructs.version=$CONSTRUCTS_VERSION" \
   compile exec:java "-Dexec.args=$work/java"

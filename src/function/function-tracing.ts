@@ -17,6 +17,10 @@ export class FunctionTracing {
    *
    * Idempotent: instrumenting a traced function again with no options, or with the options it already
    * has, changes nothing and returns its record; different options are an error.
+   *
+   * A function created with `tracing: Tracing.DISABLED` cannot be told from one created without `tracing`
+   * (aws-cdk-lib writes nothing for either), so it is instrumented like any other: leave such a function out
+   * rather than instrumenting it (with `ServerlessTracing`, through `excludePaths`).
    */
   public static instrument(fn: lambda.Function, options: FunctionTracingOptions = {}): TracedFunctionRecord {
     const existing = TracingRegistry.of(fn).findFunction(fn);
