@@ -4,7 +4,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { IConstruct } from 'constructs';
-import { acknowledgeNagFindings } from '../nag/nag-acknowledgement';
+import { attachStackXRayPolicy } from '../function/stack-xray-policy';
 import { TracingRegistry } from '../registry/tracing-registry';
 import { snsActiveTracingPolicy } from '../topic/sns-active-tracing-policy';
 
@@ -113,23 +113,12 @@ function grantStateMachineXRay(machine: sfn.CfnStateMachine, role: iam.IRole | u
       'The state machine\'s role is not created in this app: grant it xray:PutTraceSegments, xray:PutTelemetryRecords, xray:GetSamplingRules and xray:GetSamplingTargets on "*", or X-Ray receives nothing from it.');
     return;
   }
-  const stack = Stack.of(role);
-  let policy = stack.node.tryFindChild(STATE_MACHINE_XRAY_POLICY_ID) as iam.ManagedPolicy | undefined;
-  if (!policy) {
-    policy = new iam.ManagedPolicy(stack, STATE_MACHINE_XRAY_POLICY_ID, {
-      description: 'Lets the traced state machines of this stack send segments to X-Ray and read its sampling rules (cdk-serverless-tracing)',
-      statements: [new iam.PolicyStatement({
-        actions: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords', 'xray:GetSamplingRules', 'xray:GetSamplingTargets'],
-        resources: ['*'],
-      })],
-    });
-    acknowledgeNagFindings(policy.node.defaultChild as CfnResource, [{
-      id: 'AwsSolutions-IAM5',
-      reason: 'X-Ray segment, telemetry and sampling actions support no resource-level permissions; X-Ray requires Resource "*". This policy holds only these four actions.',
-      appliesTo: ['Resource::*'],
-    }]);
-  }
-  role.addManagedPolicy(policy);
+  attachStackXRayPolicy(role, {
+    id: STATE_MACHINE_XRAY_POLICY_ID,
+    description: 'Lets the traced state machines of this stack send segments to X-Ray and read its sampling rules (cdk-serverless-tracing)',
+    actions: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords', 'xray:GetSamplingRules', 'xray:GetSamplingTargets'],
+    reason: 'X-Ray segment, telemetry and sampling actions support no resource-level permissions; X-Ray requires Resource "*". This policy holds only these four actions.',
+  });
 }
 
 function resolved(resource: CfnResource, value: unknown): unknown {

@@ -1,23 +1,5 @@
 import { CloudFormationTemplate, isObject, renderText } from './template-values';
 
-/** An X-Ray sampling rule as a template declares it, with token parts shown as `${LogicalId}`. */
-export interface SamplingRuleRecord {
-  /** The rule's logical id, or `Default` for X-Ray's default rule. */
-  readonly id: string;
-  /** The stack declaring it; empty for the default rule. */
-  readonly stack: string;
-  readonly name: string;
-  readonly priority: number;
-  readonly fixedRate: number;
-  readonly reservoirSize: number;
-  readonly serviceName: string;
-  readonly serviceType: string;
-  readonly host: string;
-  readonly httpMethod: string;
-  readonly urlPath: string;
-  readonly resourceArn: string;
-}
-
 /** What X-Ray matches rules against: one kind of request arriving at a root. */
 export interface SampledRequest {
   readonly serviceName: string;
@@ -26,6 +8,19 @@ export interface SampledRequest {
   readonly httpMethod: string;
   readonly urlPath: string;
   readonly resourceArn: string;
+}
+
+/** An X-Ray sampling rule as a template declares it, with token parts shown as `${LogicalId}`: the request
+ * fields it matches (wildcards allowed), plus its own. */
+export interface SamplingRuleRecord extends SampledRequest {
+  /** The rule's logical id, or `Default` for X-Ray's default rule. */
+  readonly id: string;
+  /** The stack declaring it; empty for the default rule. */
+  readonly stack: string;
+  readonly name: string;
+  readonly priority: number;
+  readonly fixedRate: number;
+  readonly reservoirSize: number;
 }
 
 /** X-Ray's default rule, which every account has and no template declares: 1 request per second, then 5 %. */

@@ -1,4 +1,4 @@
-import { Annotations, CfnResource, Stack, Token } from 'aws-cdk-lib';
+import { Annotations, CfnResource, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { distroLayerArn } from './distro-layer-arn';
@@ -6,6 +6,7 @@ import { resolvedVariables } from './function-environment';
 import { isLiteralSecret } from './instrumentation-environment';
 import { InstrumentationPlan, TracedConstruction } from './instrumentation-plan';
 import { ENV, SECRET_VARIABLES, tracingOf } from './instrumentation-subject';
+import { attachStackXRayPolicy } from './stack-xray-policy';
 import { acknowledgeNagFindings } from '../nag/nag-acknowledgement';
 import { OpenTelemetryMode, TracedFunctionRecord, TracingRegistry } from '../registry/tracing-registry';
 import { includeInDefaultFaultsGroups } from '../sampling/default-faults-group';
@@ -83,26 +84,13 @@ function grantXRayWrite(fn: lambda.Function): void {
       'The function\'s role is not created in this app: grant it xray:PutTraceSegments and xray:PutTelemetryRecords on "*" yourself, or X-Ray drops its segments.');
     return;
   }
-  // One customer managed policy per stack, attached to every traced role: one resource instead of one inline
-  // policy per function, and what HIPAA and NIST 800-53 ask for (no inline policies). The role references
-  // it, so the function, which waits for its role, starts with the permission in place.
-  const stack = Stack.of(role);
-  let policy = stack.node.tryFindChild(XRAY_POLICY_ID) as iam.ManagedPolicy | undefined;
-  if (!policy) {
-    policy = new iam.ManagedPolicy(stack, XRAY_POLICY_ID, {
-      description: 'Lets the traced functions of this stack send segments and telemetry to X-Ray (cdk-serverless-tracing)',
-      statements: [new iam.PolicyStatement({
-        actions: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'],
-        resources: ['*'],
-      })],
-    });
-    acknowledgeNagFindings(policy.node.defaultChild as CfnResource, [{
-      id: 'AwsSolutions-IAM5',
-      reason: 'xray:PutTraceSegments and xray:PutTelemetryRecords support no resource-level permissions; X-Ray requires Resource "*". This policy holds only these two actions.',
-      appliesTo: ['Resource::*'],
-    }]);
-  }
-  role.addManagedPolicy(policy);
+  // Attached to the role, so the function, which waits for its role, starts with the permission in place.
+  attachStackXRayPolicy(role, {
+    id: XRAY_POLICY_ID,
+    description: 'Lets the traced functions of this stack send segments and telemetry to X-Ray (cdk-serverless-tracing)',
+    actions: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'],
+    reason: 'xray:PutTraceSegments and xray:PutTelemetryRecords support no resource-level permissions; X-Ray requires Resource "*". This policy holds only these two actions.',
+  });
 }
 
 function grantApplicationSignals(fn: lambda.Function): void {

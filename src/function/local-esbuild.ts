@@ -7,6 +7,14 @@ import { spawnSync } from 'child_process';
  * a Docker daemon with a message that does not say esbuild is what is missing.
  */
 export function localEsbuildAvailable(): boolean {
+  // Asked once per TracedNodejsFunction: the answer (a process spawn, when the package is not resolvable) is kept.
+  available ??= detect();
+  return available;
+}
+
+let available: boolean | undefined;
+
+function detect(): boolean {
   try {
     require.resolve('esbuild/package.json');
     return true;
