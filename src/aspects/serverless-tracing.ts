@@ -2,6 +2,7 @@ import { Annotations, AspectPriority, Aspects, CfnResource, IAspect, Stack, Stag
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct, IConstruct } from 'constructs';
 import { ManagedServicePlan, planManagedService } from './managed-service-tracing';
+import { recordDeclaredTracing } from '../function/declared-tracing';
 import { applyInstrumentation } from '../function/instrumentation-apply';
 import { FunctionTracingOptions } from '../function/instrumentation-options';
 import { ExistingFunctionPlan, planExistingFunction } from '../function/instrumentation-plan';
@@ -110,6 +111,9 @@ export class ServerlessTracing {
   /**
    * Traces everything in the scope at synthesis. Applying again with the same options changes nothing;
    * different options on the same scope are an error.
+   *
+   * Functions created in the scope after this call are also checked for `tracing: Tracing.DISABLED` (see
+   * `FunctionTracing.recordDeclaredTracing`), and left as they are: apply it before creating stacks.
    */
   public apply(options: ServerlessTracingOptions = {}): void {
     const key = JSON.stringify(options, (_k, v) => (Construct.isConstruct(v) ? `construct:${v.node.path}` : v));
@@ -122,6 +126,7 @@ export class ServerlessTracing {
       if (typeof path !== 'string' || path.length === 0) throw new Error(`excludePaths: ${JSON.stringify(path)} is not allowed; give construct paths such as 'App/Stack/Legacy'`);
     }
     appliedOptions.set(this.scope, key);
+    recordDeclaredTracing(this.scope);
     // Mutating priority: before dashboards, alarms and checks (default priority) read what is traced.
     Aspects.of(this.scope).add(new ServerlessTracingAspect(this.scope, options), { priority: AspectPriority.MUTATING });
   }

@@ -1,4 +1,6 @@
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { IConstruct } from 'constructs';
+import { recordDeclaredTracing } from './declared-tracing';
 import { applyInstrumentation } from './instrumentation-apply';
 import { FunctionTracingOptions } from './instrumentation-options';
 import { planExistingFunction } from './instrumentation-plan';
@@ -18,9 +20,10 @@ export class FunctionTracing {
    * Idempotent: instrumenting a traced function again with no options, or with the options it already
    * has, changes nothing and returns its record; different options are an error.
    *
-   * A function created with `tracing: Tracing.DISABLED` cannot be told from one created without `tracing`
-   * (aws-cdk-lib writes nothing for either), so it is instrumented like any other: leave such a function out
-   * rather than instrumenting it (with `ServerlessTracing`, through `excludePaths`).
+   * A function created with `tracing: Tracing.DISABLED` is refused when that choice is known: the function
+   * was created after `FunctionTracing.recordDeclaredTracing` (or `ServerlessTracing.apply`) on one of its
+   * scopes, or the app sets `@aws-cdk/core:enableAdditionalMetadataCollection` (as `cdk init` does).
+   * Otherwise aws-cdk-lib leaves no trace of it, and the function is instrumented like any other.
    */
   public static instrument(fn: lambda.Function, options: FunctionTracingOptions = {}): TracedFunctionRecord {
     const existing = TracingRegistry.of(fn).findFunction(fn);
@@ -30,6 +33,18 @@ export class FunctionTracing {
     }
     const { plan, tracingConfigured, layerAttached } = planExistingFunction(fn, options);
     return applyInstrumentation(fn, plan, { tracingConfigured, layerAttached });
+  }
+
+  /**
+   * Remembers the `tracing` prop of every `lambda.Function` (and subclass) created in `scope` from now on,
+   * so that `instrument` refuses, and `ServerlessTracing` leaves untraced with a warning, a function created
+   * with `tracing: Tracing.DISABLED`. Call it on the app before creating stacks.
+   *
+   * It is a property injector for `lambda.Function`: one registered on `scope` or above it before this call
+   * still runs (first); one registered on `scope` after this call replaces it.
+   */
+  public static recordDeclaredTracing(scope: IConstruct): void {
+    recordDeclaredTracing(scope);
   }
 
   private constructor() {}

@@ -1,6 +1,7 @@
 import { Stack, Token } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
+import { declaredTracingDisabled } from './declared-tracing';
 import { checkDistroLayerAvailable, DistroLanguage, DISTRO_LAYER_NAMES } from './distro-layer-arn';
 import { environmentOfProps } from './function-environment';
 import {
@@ -55,6 +56,9 @@ export interface ExistingFunctionPlan {
 export function planExistingFunction(fn: lambda.Function, options: FunctionTracingOptions): ExistingFunctionPlan {
   if (options.tracing === lambda.Tracing.DISABLED) {
     throw new Error(`tracing: Tracing.DISABLED contradicts instrumenting '${fn.node.path}' for tracing; use Tracing.PASS_THROUGH to only propagate trace context`);
+  }
+  if (declaredTracingDisabled(fn)) {
+    throw new Error(`tracing: '${fn.node.path}' was created with Tracing.DISABLED, which tracing would override; create it with Tracing.ACTIVE, Tracing.PASS_THROUGH or no tracing prop to have it traced, or leave it out (ServerlessTracing: excludePaths)`);
   }
   const { subject, tracing: existingTracing } = subjectOf(fn);
   const plan = planInstrumentation(subject, options, options.tracing ?? existingTracing ?? lambda.Tracing.ACTIVE);
