@@ -159,6 +159,12 @@ new javascript.TypescriptConfig(project, {
   exclude: ['node_modules'],
   compilerOptions: { rootDir: 'src/runtime', outDir: 'lib/runtime/esm', module: 'es2020', moduleResolution: javascript.TypeScriptModuleResolution.BUNDLER },
 });
+// The package index loads each module on the first use of one of its exports (scripts/lazy-index.ts), so
+// requiring the package costs what the app uses, not every module of the library.
+project.compileTask.spawn(project.addTask('compile:lazy-index', {
+  description: 'Rewrite lib/index.js so that each module loads on the first use of one of its exports',
+  exec: 'ts-node --prefer-ts-exts --transpile-only --project scripts/tsconfig.json scripts/lazy-index.ts',
+}));
 project.compileTask.spawn(project.addTask('compile:runtime-esm', {
   description: 'Compile src/runtime a second time, as ES modules, into lib/runtime/esm (the `import` condition of cdk-serverless-tracing/runtime)',
   exec: 'ts-node --prefer-ts-exts --transpile-only --project scripts/tsconfig.json scripts/build-runtime-esm.ts',

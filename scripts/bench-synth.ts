@@ -19,7 +19,7 @@ import * as os from 'os';
 import * as path from 'path';
 import type { App } from 'aws-cdk-lib';
 import type { AppWideFigures } from './bench-synth/app-wide-checks';
-import { APP_PRELUDE_LABEL, sampleModule, sampleRequire, transpileLibrary } from './bench-synth/require-cost';
+import { APP_PRELUDE_LABEL, sampleModule, sampleRequire, transpileLibrary, TYPICAL_EXPORTS } from './bench-synth/require-cost';
 
 const SCENARIOS = {
   a: { label: 'bare aws-cdk-lib', module: './bench-synth/bare' },
@@ -335,18 +335,20 @@ function requireReport(reps: number, baseline: string | undefined): string[] {
     const indexes = trees.map(([, root], i) => transpileLibrary(root, dirs[i]));
     const cold = trees.map(() => [] as number[]);
     const warm = trees.map(() => [] as number[]);
+    const touched = trees.map(() => [] as number[]);
     const loaded = trees.map(() => [] as string[]);
     for (let rep = 0; rep < reps; rep++) {
       trees.forEach(([, root], i) => {
         cold[i].push(sampleRequire(indexes[i], false, root).ms);
         const sample = sampleRequire(indexes[i], true, root);
         warm[i].push(sample.ms);
+        touched[i].push(sampleRequire(indexes[i], true, root, TYPICAL_EXPORTS).ms);
         loaded[i] = sample.loaded;
       });
     }
     const lines = [`## require('cdk-serverless-tracing') (median of ${reps} fresh processes)`, ''];
-    lines.push(`| library | cold ms | ${APP_PRELUDE_LABEL}, ms |`, '| --- | ---: | ---: |');
-    trees.forEach(([label], i) => lines.push(`| ${label} | ${fmt(median(cold[i]), 1)} | ${fmt(median(warm[i]), 1)} |`));
+    lines.push(`| library | cold ms | ${APP_PRELUDE_LABEL}, ms | the same, then reading ${TYPICAL_EXPORTS.join(', ')}, ms |`, '| --- | ---: | ---: | ---: |');
+    trees.forEach(([label], i) => lines.push(`| ${label} | ${fmt(median(cold[i]), 1)} | ${fmt(median(warm[i]), 1)} | ${fmt(median(touched[i]), 1)} |`));
     lines.push('', 'aws-cdk-lib submodules the library loads beyond the app\'s; what requiring one costs after the app (its index: what an '
       + 'import at the top of a module pays) and what loading all of it costs (the most that using it can):', '');
     lines.push(`| submodule | ${trees.map(([label]) => label).join(' | ')} | index ms | all of it, ms |`, `| --- | ${trees.map(() => ':---:').join(' | ')} | ---: | ---: |`);

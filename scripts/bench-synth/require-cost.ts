@@ -3,13 +3,14 @@
  * functions and queues loads anyway (aws-cdk-lib's modules load their files lazily, on first use, so the
  * prelude builds and synthesizes a small app rather than only requiring them), each in a fresh process, and
  * which further aws-cdk-lib modules the library pulls in. The library is the current `src/`, transpiled the
- * way jsii emits `lib/` (CommonJS, ES2022, inline source maps), so the figures follow the sources without a
- * jsii build.
+ * way jsii emits `lib/` (CommonJS, ES2022, inline source maps) with the index made lazy as compile makes it,
+ * so the figures follow the sources without a jsii build.
  */
 import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import * as ts from 'typescript';
+import { lazyIndex } from '../lazy-index';
 
 /** An app's own work before it touches the library: a function, a queue, a grant, a synthesis. */
 const APP_PRELUDE = `
@@ -47,20 +48,29 @@ export function transpileLibrary(root: string, outDir: string): string {
     });
     const out = path.join(outDir, path.relative(src, file)).replace(/\.ts$/, '.js');
     fs.mkdirSync(path.dirname(out), { recursive: true });
-    fs.writeFileSync(out, outputText);
+    // The index as `npx projen compile` leaves it; a tree from before the lazy index has no rewrite to apply.
+    const isIndex = path.relative(src, file) === 'index.ts';
+    fs.writeFileSync(out, isIndex && fs.existsSync(path.join(root, 'scripts', 'lazy-index.ts')) ? lazyIndex(outputText) : outputText);
   }
   return path.join(outDir, 'index.js');
 }
 
-/** One fresh process: optionally the app's own work first, then time the library's require. */
-export function sampleRequire(index: string, afterApp: boolean, cwd: string): RequireSample {
+/** The exports the benchmark's app (b) uses: what requiring the library and using them costs. */
+export const TYPICAL_EXPORTS = ['TracedFunction', 'TracedQueue', 'TracingDashboard', 'TracingAlarms'];
+
+/**
+ * One fresh process: optionally the app's own work first, then time the library's require and reading the
+ * exports in `touch` (with a lazy index, what loads the modules behind them).
+ */
+export function sampleRequire(index: string, afterApp: boolean, cwd: string, touch: string[] = []): RequireSample {
   const script = `
     ${afterApp ? APP_PRELUDE : ''}
     const submodules = () => new Set(Object.keys(require.cache)
       .map((k) => /node_modules\\/aws-cdk-lib\\/([^/]+)\\//.exec(k)?.[1]).filter((m) => m !== undefined));
     const before = submodules();
     const t0 = process.hrtime.bigint();
-    require(${JSON.stringify(index)});
+    const lib = require(${JSON.stringify(index)});
+    for (const name of ${JSON.stringify(touch)}) if (lib[name] === undefined) throw new Error('no export ' + name);
     const ms = Number(process.hrtime.bigint() - t0) / 1e6;
     const loaded = [...submodules()].filter((m) => !before.has(m)).sort();
     process.stdout.write(JSON.stringify({ ms, loaded }));`;
