@@ -1,9 +1,12 @@
 import { App, Stack } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { NagSuppressions } from 'cdk-nag';
 import { inlineFunctionProps } from './helpers';
 import { nagFindings } from './nag-helpers';
 import { coverageStack } from './stacks';
 import { TracedFunction, TracedQueue } from '../src';
+import { acknowledgeNagFindingsForStack } from '../src/nag/nag-acknowledgement';
 
 describe('cdk-nag (AwsSolutions and Serverless packs)', () => {
   test('a regional stack using every construct has no unacknowledged findings', () => {
@@ -25,5 +28,28 @@ describe('cdk-nag (AwsSolutions and Serverless packs)', () => {
       expect.stringMatching(/^\/Bare\/Fn\/Resource: Serverless-LambdaDefaultMemorySize/),
     ]));
     expect(findings.filter((f) => /TracingXRayWritePolicy|ApplicationSignals|DeadLetterQueue|SqsEventSource|Resource::\*/.test(f))).toEqual([]);
+  });
+
+  test('the stack-level acknowledgement of the Application Signals policy covers that policy only, beside the application\'s own', () => {
+    const app = new App();
+    const stack = new Stack(app, 'Shared', { env: { account: '123456789012', region: 'eu-central-1' } });
+    NagSuppressions.addStackSuppressions(stack, [{ id: 'Serverless-LambdaDefaultMemorySize', reason: 'The application sizes its functions after load tests.' }]);
+    for (const id of ['A', 'B', 'C']) new TracedFunction(stack, id, inlineFunctionProps(lambda.Runtime.NODEJS_24_X));
+    new iam.Role(stack, 'Reporting', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      managedPolicies: [iam.ManagedPolicy.fromAwsManagedPolicyName('ReadOnlyAccess')],
+    });
+    const findings = nagFindings(stack);
+    expect(findings).toEqual(expect.arrayContaining([expect.stringMatching(/^\/Shared\/Reporting\/Resource: AwsSolutions-IAM4\[Policy::.*ReadOnlyAccess\]/)]));
+    expect(findings.filter((f) => /ApplicationSignals|LambdaDefaultMemorySize/.test(f))).toEqual([]);
+    const rules = stack.templateOptions.metadata?.cdk_nag.rules_to_suppress.map((r: { id: string }) => r.id);
+    expect(rules).toEqual(['Serverless-LambdaDefaultMemorySize', 'AwsSolutions-IAM4']);
+  });
+
+  test('a whole rule is never acknowledged for a stack: only findings limited by appliesTo', () => {
+    const stack = new Stack(new App(), 'S');
+    expect(() => acknowledgeNagFindingsForStack(stack, [{ id: 'AwsSolutions-IAM4', reason: 'Would hide every role of the application.' }]))
+      .toThrow(/^cdk-nag acknowledgement of AwsSolutions-IAM4 for a whole stack needs appliesTo/);
+    expect(stack.templateOptions.metadata).toBeUndefined();
   });
 });

@@ -51,22 +51,21 @@ describe('TracedFunction defaults', () => {
     template.hasResourceProperties('AWS::IAM::Role', { ManagedPolicyArns: Match.arrayWith([{ Ref: policyId }]) });
   });
 
-  test('attaches the Application Signals managed policy with a scoped acknowledgement', () => {
-    template.hasResource('AWS::IAM::Role', {
-      Properties: {
-        ManagedPolicyArns: Match.arrayWith([{
-          'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::aws:policy/CloudWatchLambdaApplicationSignalsExecutionRolePolicy']],
-        }]),
-      },
-      Metadata: {
-        cdk_nag: {
-          rules_to_suppress: [Match.objectLike({
-            id: 'AwsSolutions-IAM4',
-            applies_to: ['Policy::arn:<AWS::Partition>:iam::aws:policy/CloudWatchLambdaApplicationSignalsExecutionRolePolicy'],
-          })],
-        },
-      },
+  test('attaches the Application Signals managed policy, acknowledged once for the stack and that policy only', () => {
+    template.hasResourceProperties('AWS::IAM::Role', {
+      ManagedPolicyArns: Match.arrayWith([{
+        'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::aws:policy/CloudWatchLambdaApplicationSignalsExecutionRolePolicy']],
+      }]),
     });
+    expect(template.toJSON().Metadata.cdk_nag.rules_to_suppress).toEqual([{
+      id: 'AwsSolutions-IAM4',
+      reason: expect.stringMatching(/^CloudWatchLambdaApplicationSignalsExecutionRolePolicy is the policy AWS maintains/),
+      applies_to: ['Policy::arn:<AWS::Partition>:iam::aws:policy/CloudWatchLambdaApplicationSignalsExecutionRolePolicy'],
+    }]);
+    // not repeated on each role
+    for (const role of Object.values(template.findResources('AWS::IAM::Role'))) {
+      expect(JSON.stringify(role.Metadata ?? {})).not.toContain('AwsSolutions-IAM4');
+    }
   });
 
   test('registers the function in the stack registry', () => {

@@ -1,4 +1,4 @@
-import { Annotations, CfnResource, Token } from 'aws-cdk-lib';
+import { Annotations, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { distroLayerArn } from './distro-layer-arn';
@@ -7,7 +7,7 @@ import { isLiteralSecret } from './instrumentation-environment';
 import { InstrumentationPlan, TracedConstruction } from './instrumentation-plan';
 import { ENV, SECRET_VARIABLES, tracingOf } from './instrumentation-subject';
 import { attachStackXRayPolicy } from './stack-xray-policy';
-import { acknowledgeNagFindings } from '../nag/nag-acknowledgement';
+import { acknowledgeNagFindingsForStack } from '../nag/nag-acknowledgement';
 import { OpenTelemetryMode, TracedFunctionRecord, TracingRegistry } from '../registry/tracing-registry';
 import { includeInDefaultFaultsGroups } from '../sampling/default-faults-group';
 
@@ -101,7 +101,8 @@ function grantApplicationSignals(fn: lambda.Function): void {
     return;
   }
   role.addManagedPolicy(iam.ManagedPolicy.fromAwsManagedPolicyName(APPLICATION_SIGNALS_POLICY));
-  acknowledgeNagFindings(role.node.defaultChild as CfnResource, [{
+  // The same finding on every traced role: acknowledged once, for this one policy, in the role's stack.
+  acknowledgeNagFindingsForStack(Stack.of(role), [{
     id: 'AwsSolutions-IAM4',
     reason: `${APPLICATION_SIGNALS_POLICY} is the policy AWS maintains for Application Signals on Lambda: X-Ray segment writes and log writes limited to the /aws/application-signals/data log group.`,
     appliesTo: [`Policy::arn:<AWS::Partition>:iam::aws:policy/${APPLICATION_SIGNALS_POLICY}`],

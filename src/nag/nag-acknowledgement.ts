@@ -1,4 +1,4 @@
-import { Annotations, Aspects, CfnResource } from 'aws-cdk-lib';
+import { Annotations, Aspects, CfnResource, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 
@@ -25,7 +25,34 @@ const METADATA_KEY = 'cdk_nag';
  * with the same `appliesTo` is written once.
  */
 export function acknowledgeNagFindings(resource: CfnResource, acknowledgements: NagAcknowledgement[]): void {
-  const existing = resource.getMetadata(METADATA_KEY) as { rules_to_suppress?: RuleToSuppress[] } | undefined;
+  const existing = resource.getMetadata(METADATA_KEY) as NagMetadata | undefined;
+  resource.addMetadata(METADATA_KEY, { ...existing, rules_to_suppress: mergedRules(existing, acknowledgements) });
+}
+
+/**
+ * Writes acknowledgements of granular findings once for a whole stack, in the template's own `cdk_nag`
+ * metadata, which cdk-nag reads for every resource of the stack: for a finding that is the same wherever it
+ * occurs (an AWS managed policy the library attaches to many roles), instead of one entry per resource.
+ * Only for acknowledgements limited by `appliesTo`: a whole rule acknowledged for a stack would also hide the
+ * application's own resources.
+ */
+export function acknowledgeNagFindingsForStack(stack: Stack, acknowledgements: NagAcknowledgement[]): void {
+  for (const ack of acknowledgements) {
+    if (!ack.appliesTo || ack.appliesTo.length === 0) {
+      throw new Error(`cdk-nag acknowledgement of ${ack.id} for a whole stack needs appliesTo, or it would hide the application's own findings`);
+    }
+  }
+  const metadata = stack.templateOptions.metadata ?? {};
+  const existing = metadata[METADATA_KEY] as NagMetadata | undefined;
+  stack.templateOptions.metadata = { ...metadata, [METADATA_KEY]: { ...existing, rules_to_suppress: mergedRules(existing, acknowledgements) } };
+}
+
+interface NagMetadata {
+  readonly rules_to_suppress?: RuleToSuppress[];
+}
+
+/** Existing entries plus the acknowledgements; an id acknowledged twice with the same `appliesTo` is kept once. */
+function mergedRules(existing: NagMetadata | undefined, acknowledgements: NagAcknowledgement[]): RuleToSuppress[] {
   const rules: RuleToSuppress[] = [...(existing?.rules_to_suppress ?? [])];
   for (const ack of acknowledgements) {
     if (ack.reason.trim().length < 10) {
@@ -36,7 +63,7 @@ export function acknowledgeNagFindings(resource: CfnResource, acknowledgements: 
     if (rules.some((r) => JSON.stringify([r.id, r.applies_to ? [...r.applies_to].sort() : undefined]) === key)) continue;
     rules.push(appliesTo ? { id: ack.id, reason: ack.reason, applies_to: appliesTo } : { id: ack.id, reason: ack.reason });
   }
-  resource.addMetadata(METADATA_KEY, { ...existing, rules_to_suppress: rules });
+  return rules;
 }
 
 interface RuleToSuppress {

@@ -1,11 +1,10 @@
 """``process_sqs_batch``: one record at a time, each in a CONSUMER span, with a partial batch response."""
 
-import asyncio
-import inspect
 from collections.abc import Mapping
 from typing import Any, Callable, Dict, List, NamedTuple, Optional
 
 from . import _js
+from ._awaitable import run_to_completion
 from ._otel import opentelemetry_api, warn
 from .sqs import sqs_record_context
 from .trace_context import TraceContext
@@ -140,19 +139,7 @@ def _error_message(error: BaseException) -> str:
 
 def _run(result: Any) -> Any:
     """A handler's result; an awaitable one is run to completion, in a new event loop."""
-    if not inspect.isawaitable(result):
-        return result
-    try:
-        asyncio.get_running_loop()
-    except RuntimeError:
-        return asyncio.run(_awaited(result))
-    if inspect.iscoroutine(result):
-        result.close()
-    raise RuntimeError("process_sqs_batch cannot wait for an awaitable inside a running event loop")
-
-
-async def _awaited(awaitable: Any) -> Any:
-    return await awaitable
+    return run_to_completion(result, "process_sqs_batch cannot wait for an awaitable inside a running event loop")
 
 
 def _remaining_ms(context: Any) -> float:

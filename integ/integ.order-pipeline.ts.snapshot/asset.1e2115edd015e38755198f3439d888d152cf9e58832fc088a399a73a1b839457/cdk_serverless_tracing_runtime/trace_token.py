@@ -6,17 +6,16 @@ key(UTF-8)] [tag(16)]``; flags bit 0 sampled, bit 1 a business key follows, bit 
 tag is the first 16 bytes of HMAC-SHA256(secret, DOMAIN + everything before it).
 """
 
-import asyncio
 import base64
 import binascii
 import contextlib
 import hashlib
 import hmac
-import inspect
 import math
 import re
 from typing import Any, Callable, Iterator, NamedTuple, Optional, TypeVar, Union
 
+from ._awaitable import run_to_completion
 from ._otel import opentelemetry_api, warn
 from .annotations import _warn_once, annotate
 from .batch import DEFAULT_TRACER_NAME
@@ -157,20 +156,7 @@ def start_linked_span(name: str, token: Optional[str], fn: Callable[[Optional[Tr
     in the coroutine instead). Without ``opentelemetry-api``, ``fn`` runs without a span.
     """
     with linked_span(name, token, secret=secret, annotate_key=annotate_key, kind=kind, tracer_name=tracer_name) as linked:
-        result = fn(linked)
-        if not inspect.isawaitable(result):
-            return result
-        try:
-            asyncio.get_running_loop()
-        except RuntimeError:
-            return asyncio.run(_awaited(result))
-        if inspect.iscoroutine(result):
-            result.close()
-        raise RuntimeError("start_linked_span cannot wait inside a running event loop: use `with linked_span(...)` there")
-
-
-async def _awaited(awaitable: Any) -> Any:
-    return await awaitable
+        return run_to_completion(fn(linked), "start_linked_span cannot wait inside a running event loop: use `with linked_span(...)` there")
 
 
 def _decode(token: Any, secret: Any) -> Union[TraceTokenContents, str]:
