@@ -79,7 +79,14 @@ function breakdown(stack: string, template: any): Breakdown {
       entry.reasons = reasons.get(rule.id)!.size;
     }
   }
+  // Acknowledgements the template carries once for the whole stack (depth 3: Metadata, cdk_nag, rules_to_suppress).
+  for (const rule of template.Metadata?.cdk_nag?.rules_to_suppress ?? []) {
+    const entry = nagRules[`${rule.id} (once, for the stack)`] ??= { resources: 0, reasons: 1, bytes: 0 };
+    entry.bytes += Buffer.byteLength(JSON.stringify(rule, undefined, 1).replace(/\n/g, `\n${' '.repeat(3)}`)) + 5;
+  }
   const withoutNag = JSON.parse(JSON.stringify(template));
+  delete withoutNag.Metadata?.cdk_nag;
+  if (withoutNag.Metadata && Object.keys(withoutNag.Metadata).length === 0) delete withoutNag.Metadata;
   for (const r of Object.values<any>(withoutNag.Resources ?? {})) {
     if (r.Metadata?.cdk_nag === undefined) continue;
     delete r.Metadata.cdk_nag;
