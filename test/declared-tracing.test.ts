@@ -89,6 +89,31 @@ describe('FunctionTracing.instrument refuses a function created with Tracing.DIS
     expect(() => FunctionTracing.instrument(fn)).toThrow(REFUSED);
   });
 
+  test('a user injector added above the recorder later still runs, and what it sets is recorded', () => {
+    const app = new App();
+    const stack = new Stack(app, 'S', { env: ENV });
+    ServerlessTracing.of(stack).apply();
+    const injector = new MemoryInjector(lambda.Tracing.DISABLED);
+    PropertyInjectors.of(app).add(injector);
+    const fn = new lambda.Function(stack, 'Quiet', inlineFunctionProps());
+    expect(injector.seen).toEqual(['Quiet']);
+    expect(() => FunctionTracing.instrument(fn)).toThrow(REFUSED);
+  });
+
+  test('a user injector on a lower scope hides the recorder there until recordDeclaredTracing is called on that scope', () => {
+    const app = new App();
+    FunctionTracing.recordDeclaredTracing(app);
+    const stack = new Stack(app, 'S', { env: ENV });
+    const injector = new MemoryInjector();
+    PropertyInjectors.of(stack).add(injector);
+    const hidden = new lambda.Function(stack, 'Hidden', { ...inlineFunctionProps(), tracing: lambda.Tracing.DISABLED });
+    expect(() => FunctionTracing.instrument(hidden)).not.toThrow();
+    FunctionTracing.recordDeclaredTracing(stack);
+    const fn = new lambda.Function(stack, 'Quiet', { ...inlineFunctionProps(), tracing: lambda.Tracing.DISABLED });
+    expect(injector.seen).toEqual(['Hidden', 'Quiet']);
+    expect(() => FunctionTracing.instrument(fn)).toThrow(REFUSED);
+  });
+
   test('without the recorder or the metadata flag, DISABLED leaves no trace and the function is instrumented', () => {
     const app = new App();
     const stack = new Stack(app, 'S', { env: ENV });

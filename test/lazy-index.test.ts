@@ -94,6 +94,13 @@ describe('the built package index (lib/index.js)', () => {
     expect(counts.some).toBeLessThan(counts.all);
   });
 
+  test('an ES module app imports the named exports (Node finds them by scanning the getters)', () => {
+    const script = `import { TracedFunction, TracedQueue, TracingRegistry } from ${JSON.stringify(LIB_INDEX)};
+      process.stdout.write(JSON.stringify([TracedFunction, TracedQueue, TracingRegistry].map((x) => typeof x)));`;
+    const types = JSON.parse(execFileSync(process.execPath, ['--input-type=module', '-e', script], { cwd: REPO, encoding: 'utf8' }));
+    expect(types).toEqual(['function', 'function', 'function']);
+  });
+
   test('every export loads and is defined when it is the first one an app touches (no load-order dependence)', () => {
     const failures = inFreshProcess(`
       const index = ${JSON.stringify(LIB_INDEX)};

@@ -46,6 +46,16 @@ describe('cdk-nag (AwsSolutions and Serverless packs)', () => {
     expect(rules).toEqual(['Serverless-LambdaDefaultMemorySize', 'AwsSolutions-IAM4']);
   });
 
+  test('the stack-level acknowledgement survives metadata the application sets on the template afterwards', () => {
+    const app = new App();
+    const stack = new Stack(app, 'Owned', { env: { account: '123456789012', region: 'eu-central-1' } });
+    new TracedFunction(stack, 'A', inlineFunctionProps(lambda.Runtime.NODEJS_24_X));
+    stack.templateOptions.metadata = { Owner: 'team-a' };
+    expect(nagFindings(stack).filter((f) => /ApplicationSignals/.test(f))).toEqual([]);
+    expect(stack.templateOptions.metadata.Owner).toBe('team-a');
+    expect(stack.templateOptions.metadata.cdk_nag.rules_to_suppress.map((r: { id: string }) => r.id)).toEqual(['AwsSolutions-IAM4']);
+  });
+
   test('a whole rule is never acknowledged for a stack: only findings limited by appliesTo', () => {
     const stack = new Stack(new App(), 'S');
     expect(() => acknowledgeNagFindingsForStack(stack, [{ id: 'AwsSolutions-IAM4', reason: 'Would hide every role of the application.' }]))

@@ -112,8 +112,9 @@ export class ServerlessTracing {
    * Traces everything in the scope at synthesis. Applying again with the same options changes nothing;
    * different options on the same scope are an error.
    *
-   * Functions created in the scope after this call are also checked for `tracing: Tracing.DISABLED` (see
-   * `FunctionTracing.recordDeclaredTracing`), and left as they are: apply it before creating stacks.
+   * Functions created in the scope after this call are also checked for `tracing: Tracing.DISABLED`, and left
+   * as they are: apply it before creating stacks (see `FunctionTracing.recordDeclaredTracing`, which this calls,
+   * for how it sits with the application's own property injectors).
    */
   public apply(options: ServerlessTracingOptions = {}): void {
     const key = JSON.stringify(options, (_k, v) => (Construct.isConstruct(v) ? `construct:${v.node.path}` : v));

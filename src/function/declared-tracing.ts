@@ -17,11 +17,16 @@ const recorded = new WeakMap<IConstruct, Map<string, unknown>>();
 class DeclaredTracingRecorder implements IPropertyInjector {
   public readonly constructUniqueId = lambda.Function.PROPERTY_INJECTION_ID;
 
-  /** `next` is the injector this one shadows: the user's own injector still runs, and runs first. */
-  constructor(private readonly next: IPropertyInjector | undefined) {}
+  /**
+   * `replaced` is the injector registered on the same scope before this one took its place. One above the
+   * scope is looked up at each injection, not at registration: the application may add its own there later.
+   * Either way the application's injector still runs, and runs first.
+   */
+  constructor(private readonly scope: IConstruct, private readonly replaced: IPropertyInjector | undefined) {}
 
   public inject(originalProps: any, context: InjectionContext): any {
-    const props = this.next ? this.next.inject(originalProps, context) : originalProps;
+    const next = this.replaced ?? inheritedInjector(this.scope.node.scope);
+    const props = next ? next.inject(originalProps, context) : originalProps;
     let byId = recorded.get(context.scope);
     if (!byId) {
       byId = new Map();
@@ -40,7 +45,7 @@ export function recordDeclaredTracing(scope: IConstruct): void {
   const injectors = PropertyInjectors.of(scope);
   const current = injectors.for(lambda.Function.PROPERTY_INJECTION_ID);
   if (current instanceof DeclaredTracingRecorder) return;
-  injectors.add(new DeclaredTracingRecorder(current ?? inheritedInjector(scope.node.scope)));
+  injectors.add(new DeclaredTracingRecorder(scope, current));
 }
 
 function inheritedInjector(scope: IConstruct | undefined): IPropertyInjector | undefined {

@@ -40,8 +40,10 @@ export class FunctionTracing {
    * so that `instrument` refuses, and `ServerlessTracing` leaves untraced with a warning, a function created
    * with `tracing: Tracing.DISABLED`. Call it on the app before creating stacks.
    *
-   * It is a property injector for `lambda.Function`: one registered on `scope` or above it before this call
-   * still runs (first); one registered on `scope` after this call replaces it.
+   * It is a property injector for `lambda.Function`: the application's own injector for functions, on `scope`
+   * before this call or above it at any time, still runs (first); one registered on `scope` after this call
+   * replaces it. aws-cdk-lib applies only the nearest injector: one registered on a scope below (a stage or a
+   * stack) hides this one there, so call `recordDeclaredTracing` on that scope too, after registering it.
    */
   public static recordDeclaredTracing(scope: IConstruct): void {
     recordDeclaredTracing(scope);

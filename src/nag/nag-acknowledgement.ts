@@ -1,4 +1,4 @@
-import { Annotations, Aspects, CfnResource, Stack } from 'aws-cdk-lib';
+import { Annotations, AspectPriority, Aspects, CfnResource, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 
@@ -35,17 +35,38 @@ export function acknowledgeNagFindings(resource: CfnResource, acknowledgements: 
  * occurs (an AWS managed policy the library attaches to many roles), instead of one entry per resource.
  * Only for acknowledgements limited by `appliesTo`: a whole rule acknowledged for a stack would also hide the
  * application's own resources.
+ *
+ * Written at synthesis, by an aspect of mutating priority (before cdk-nag's and TracingChecks' default
+ * priority reads it), into whatever `templateOptions.metadata` the application has set by then: written at
+ * construction, an application's later `templateOptions.metadata = {...}` would erase it.
  */
 export function acknowledgeNagFindingsForStack(stack: Stack, acknowledgements: NagAcknowledgement[]): void {
   for (const ack of acknowledgements) {
     if (!ack.appliesTo || ack.appliesTo.length === 0) {
       throw new Error(`cdk-nag acknowledgement of ${ack.id} for a whole stack needs appliesTo, or it would hide the application's own findings`);
     }
+    checkReason(ack);
   }
-  const metadata = stack.templateOptions.metadata ?? {};
-  const existing = metadata[METADATA_KEY] as NagMetadata | undefined;
-  stack.templateOptions.metadata = { ...metadata, [METADATA_KEY]: { ...existing, rules_to_suppress: mergedRules(existing, acknowledgements) } };
+  let pending = stackAcknowledgements.get(stack);
+  if (!pending) {
+    pending = [];
+    stackAcknowledgements.set(stack, pending);
+    const acks = pending;
+    Aspects.of(stack).add({
+      visit: (node) => {
+        if (node !== stack) return;
+        const metadata = stack.templateOptions.metadata ?? (stack.templateOptions.metadata = {});
+        metadata[METADATA_KEY] = { ...metadata[METADATA_KEY], rules_to_suppress: mergedRules(metadata[METADATA_KEY], acks) };
+      },
+    }, { priority: AspectPriority.MUTATING });
+  }
+  for (const ack of acknowledgements) {
+    if (!pending.some((p) => ruleKey(p.id, p.appliesTo) === ruleKey(ack.id, ack.appliesTo))) pending.push(ack);
+  }
 }
+
+/** What each stack's template is to acknowledge for the whole stack, written at synthesis. */
+const stackAcknowledgements = new WeakMap<Stack, NagAcknowledgement[]>();
 
 interface NagMetadata {
   readonly rules_to_suppress?: RuleToSuppress[];
@@ -55,15 +76,22 @@ interface NagMetadata {
 function mergedRules(existing: NagMetadata | undefined, acknowledgements: NagAcknowledgement[]): RuleToSuppress[] {
   const rules: RuleToSuppress[] = [...(existing?.rules_to_suppress ?? [])];
   for (const ack of acknowledgements) {
-    if (ack.reason.trim().length < 10) {
-      throw new Error(`cdk-nag acknowledgement of ${ack.id} needs a specific reason (at least 10 characters)`);
-    }
+    checkReason(ack);
+    if (rules.some((r) => ruleKey(r.id, r.applies_to) === ruleKey(ack.id, ack.appliesTo))) continue;
     const appliesTo = ack.appliesTo ? [...ack.appliesTo].sort() : undefined;
-    const key = JSON.stringify([ack.id, appliesTo]);
-    if (rules.some((r) => JSON.stringify([r.id, r.applies_to ? [...r.applies_to].sort() : undefined]) === key)) continue;
     rules.push(appliesTo ? { id: ack.id, reason: ack.reason, applies_to: appliesTo } : { id: ack.id, reason: ack.reason });
   }
   return rules;
+}
+
+function checkReason(ack: NagAcknowledgement): void {
+  if (ack.reason.trim().length < 10) {
+    throw new Error(`cdk-nag acknowledgement of ${ack.id} needs a specific reason (at least 10 characters)`);
+  }
+}
+
+function ruleKey(id: string, appliesTo: string[] | undefined): string {
+  return JSON.stringify([id, appliesTo ? [...appliesTo].sort() : undefined]);
 }
 
 interface RuleToSuppress {

@@ -30,7 +30,7 @@ interface DashboardHost {
 
 /**
  * What one token of a widget adds to the template once resolved, beyond its own text: measured 16 bytes for
- * a reference within the stack and 22 for one grown into an `Fn::ImportValue`; counted at twice the larger.
+ * a reference within the stack and 22 for one grown into an `Fn::ImportValue`; counted at 40, with margin.
  */
 const TOKEN_TEMPLATE_BYTES = 40;
 
@@ -48,7 +48,9 @@ function estimatedTemplateBytes(widget: cloudwatch.IWidget): number {
     resolvables++;
     return undefined;
   });
-  const tokens = resolvables + json.split('{Token[').length - 1;
+  // Encoded tokens in strings, and tokens that serialize themselves (`Lazy`, references) as placeholders: each
+  // counted as one reference, which is what the library's widgets hold (a raw `Lazy` list would be more).
+  const tokens = resolvables + json.split('{Token[').length - 1 + json.split('"<unresolved-').length - 1;
   return Math.ceil(json.length * 1.2) + tokens * TOKEN_TEMPLATE_BYTES;
 }
 
