@@ -1,6 +1,7 @@
 import type { AttributeValue, Span } from '@opentelemetry/api';
 import { warnOnce } from './current-context';
 import { openTelemetryApi } from './otel';
+import { isRecord } from './trace-context';
 
 /**
  * The span attribute listing which of a span's attribute keys X-Ray indexes as annotations; every other
@@ -44,10 +45,10 @@ let firstInvocation = true;
  * `@opentelemetry/api` or without an active recording span.
  */
 export function annotate(annotations: Readonly<Record<string, AnnotationValue>>, span?: Span): void {
-  if (typeof annotations !== 'object' || !annotations || Array.isArray(annotations)) throw new TypeError('annotate: expected { key: value }');
+  if (!isRecord(annotations)) throw new TypeError('annotate: expected { key: value }');
   const target = recording(span);
   if (!target) return;
-  const keys = declared(target);
+  const keys = [...declared(target)];
   const before = keys.length;
   for (const [key, value] of Object.entries(annotations)) {
     const known = keys.includes(key);
@@ -82,7 +83,8 @@ export function addMetadata(key: string, value: unknown, span?: Span): void {
   if (!target) return;
   let attribute: AttributeValue | undefined;
   try {
-    attribute = ['string', 'number', 'boolean'].includes(typeof value) ? value as AttributeValue : JSON.stringify(value);
+    const type = typeof value;
+    attribute = type === 'string' || type === 'number' || type === 'boolean' ? value as AttributeValue : JSON.stringify(value);
   } catch {
     // A BigInt or a cycle: said below.
   }
@@ -119,10 +121,10 @@ function attributesOf(span: Span): Record<string, unknown> | undefined {
   return (span as { attributes?: Record<string, unknown> }).attributes;
 }
 
-/** The keys declared on the span, by anyone when its attributes are readable, else by this module. */
-function declared(span: Span): string[] {
+/** The keys declared on the span, by anyone when its attributes are readable, else by this module (not a copy). */
+function declared(span: Span): readonly string[] {
   const listed = attributesOf(span)?.[XRAY_ANNOTATIONS_ATTRIBUTE];
-  return [...Array.isArray(listed) ? listed as string[] : declaredKeys.get(span) ?? []];
+  return Array.isArray(listed) ? listed as string[] : declaredKeys.get(span) ?? [];
 }
 
 function isAnnotationValue(value: unknown): value is AnnotationValue {

@@ -1,5 +1,5 @@
 import type { Link, Span, SpanContext } from '@opentelemetry/api';
-import { openTelemetryApi } from './otel';
+import { failSpan, openTelemetryApi } from './otel';
 import { SqsRecordLike, sqsRecordContext } from './sqs';
 import { isRecord, TraceContext } from './trace-context';
 
@@ -125,11 +125,10 @@ export async function processSqsBatch<R extends SqsRecordLike>(
       continue;
     }
     const record = entry as R;
-    const failure = { itemIdentifier: String(record.messageId) };
     const group = record.attributes?.MessageGroupId;
     // Only defined groups are ever added to failedGroups.
     if (outOfTime || failedGroups?.has(group)) {
-      batchItemFailures.push(failure);
+      batchItemFailures.push({ itemIdentifier: String(record.messageId) });
       continue;
     }
     const producer = sqsRecordContext(record, options.eventBridgeKey);
@@ -159,12 +158,12 @@ export async function processSqsBatch<R extends SqsRecordLike>(
       }
     } catch (error) {
       failed = true;
-      if (span) fail(span, error);
+      if (span) failSpan(span, error);
     } finally {
       span?.end();
     }
     if (failed) {
-      batchItemFailures.push(failure);
+      batchItemFailures.push({ itemIdentifier: String(record.messageId) });
       if (group !== undefined) (failedGroups ??= new Set()).add(group);
     }
   }
@@ -179,19 +178,6 @@ function remoteSpanContext(otel: NonNullable<ReturnType<typeof openTelemetryApi>
   const spanContext: SpanContext = { traceId: producer.traceId, spanId: producer.parentId!, traceFlags, isRemote: true };
   if (producer.traceState) spanContext.traceState = otel.createTraceState(producer.traceState);
   return spanContext;
-}
-
-/** Marks a span failed, with a message for anything thrown: an Error's message (else its name), else the value as text. */
-function fail(span: Span, error: unknown): void {
-  const isError = error instanceof Error;
-  let message: string = typeof error;
-  try {
-    message = (isError ? error.message || error.name : String(error)) || message;
-  } catch {
-    // String() throws for an object without a usable toString (Object.create(null)): its type it is.
-  }
-  span.recordException(isError ? error : message);
-  span.setStatus({ code: 2 /* SpanStatusCode.ERROR */, message });
 }
 
 function messagingAttributes(record: SqsRecordLike, queue: string, group: string | undefined): Record<string, string> {

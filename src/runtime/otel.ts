@@ -19,3 +19,19 @@ export function openTelemetryApi(): typeof OpenTelemetryApi | undefined {
   }
   return api ?? undefined;
 }
+
+/**
+ * Marks a span failed, with a message for anything thrown: an Error's message (else its name), else the value
+ * as text. Never throws, whatever was thrown: the caller still ends the span and passes the error on.
+ */
+export function failSpan(span: OpenTelemetryApi.Span, error: unknown): void {
+  const isError = error instanceof Error;
+  let message: string = typeof error;
+  try {
+    message = (isError ? error.message || error.name : String(error)) || message;
+  } catch {
+    // String() throws for an object without a usable toString (Object.create(null)): its type it is.
+  }
+  span.recordException(isError ? error : message);
+  span.setStatus({ code: 2 /* SpanStatusCode.ERROR */, message });
+}

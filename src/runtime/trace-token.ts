@@ -1,8 +1,8 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import type { Link, Span } from '@opentelemetry/api';
+import type { Link } from '@opentelemetry/api';
 import { annotate } from './annotations';
 import { currentTraceContext, warn, warnOnce } from './current-context';
-import { openTelemetryApi } from './otel';
+import { failSpan, openTelemetryApi } from './otel';
 import { isValidContext, TraceContext } from './trace-context';
 
 /**
@@ -141,7 +141,7 @@ export function startLinkedSpan<T>(
   options: LinkedSpanOptions,
   fn: (linked: TraceTokenContents | undefined) => T,
 ): T {
-  const linked = token ? readTraceToken(token, { secret: options.secret, onRefused: (reason) => warn(`trace token refused (${reason}): no link`) }) : undefined;
+  const linked = token ? readTraceToken(token, { secret: options.secret, onRefused: warnRefused }) : undefined;
   const otel = openTelemetryApi();
   if (!otel) return fn(linked);
   const links: Link[] = linked
@@ -155,7 +155,8 @@ export function startLinkedSpan<T>(
   try {
     result = otel.context.with(otel.trace.setSpan(parent, span), fn, undefined, linked);
   } catch (error) {
-    fail(span, error);
+    failSpan(span, error);
+    span.end();
     throw error;
   }
   if (!isThenable(result)) {
@@ -166,7 +167,8 @@ export function startLinkedSpan<T>(
     span.end();
     return value;
   }, (error: unknown) => {
-    fail(span, error);
+    failSpan(span, error);
+    span.end();
     throw error;
   }) as T;
 }
@@ -197,12 +199,19 @@ function decode(token: unknown, secret: TraceTokenSecret | undefined): TraceToke
   let businessKey: string | undefined;
   if (flags & KEYED) {
     try {
-      businessKey = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes.subarray(HEADER + 1, end));
+      businessKey = UTF8.decode(bytes.subarray(HEADER + 1, end));
     } catch {
       return 'malformed';
     }
   }
   return { traceId, spanId, sampled: (flags & SAMPLED) === 1, ...(businessKey === undefined ? {} : { businessKey }) };
+}
+
+/** Stateless between whole-buffer decodes, so one serves every token. */
+const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+function warnRefused(reason: TraceTokenRefusal): void {
+  warn(`trace token refused (${reason}): no link`);
 }
 
 function tag(key: Buffer, body: Buffer): Buffer {
@@ -231,11 +240,4 @@ function wellFormedUtf8(s: string): Buffer | undefined {
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {
   return typeof (value as PromiseLike<unknown> | null)?.then === 'function';
-}
-
-function fail(span: Span, error: unknown): void {
-  const message = error instanceof Error ? error.message : String(error);
-  span.recordException(error instanceof Error ? error : message);
-  span.setStatus({ code: openTelemetryApi()!.SpanStatusCode.ERROR, message });
-  span.end();
 }

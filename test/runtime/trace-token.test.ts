@@ -250,6 +250,20 @@ describe('startLinkedSpan on the real OpenTelemetry SDK', () => {
     expect(thrown.events.map((e) => e.name)).toEqual(['exception']);
     expect(context.active()).toBe(context.active());
   });
+
+  test('a thrown value without a usable toString is passed on as it is, and its span still ends as an error', async () => {
+    const bare = Object.create(null);
+    let caught: unknown;
+    try {
+      startLinkedSpan('webhook', token(), {}, () => { throw bare; });
+    } catch (error) {
+      caught = error;
+    }
+    expect(caught).toBe(bare);
+    await expect(startLinkedSpan('webhook', token(), {}, async () => { throw bare; })).rejects.toBe(bare);
+    const spans = sdk.exporter.getFinishedSpans();
+    expect(spans.map((s) => s.status)).toEqual([{ code: SpanStatusCode.ERROR, message: 'object' }, { code: SpanStatusCode.ERROR, message: 'object' }]);
+  });
 });
 
 describe('without @opentelemetry/api', () => {
