@@ -44,7 +44,7 @@ def provider():
 @pytest.fixture(autouse=True)
 def exporter(monkeypatch):
     _EXPORTER.clear()
-    monkeypatch.setattr(annotations, "_warned", set())
+    monkeypatch.setattr(_otel, "WARNED_ONCE", set())
     yield _EXPORTER
     _EXPORTER.clear()
 

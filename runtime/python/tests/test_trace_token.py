@@ -59,7 +59,7 @@ def evaluate(args):
 
 @pytest.fixture(autouse=True)
 def fresh_warnings(monkeypatch):
-    monkeypatch.setattr(annotations, "_warned", set())
+    monkeypatch.setattr(_otel, "WARNED_ONCE", set())
 
 
 @pytest.fixture
@@ -302,3 +302,16 @@ class TestOnTheSdk:
         assert (raised.status.status_code, raised.status.description) == (StatusCode.ERROR, "payment unknown")
         assert [e.name for e in thrown.events] == ["exception"]
         assert trace.get_current_span() is outer
+
+    def test_an_exception_whose_text_cannot_be_read_is_passed_on_as_it_is(self, exporter):
+        from opentelemetry.trace import StatusCode
+
+        class Unreadable(Exception):
+            def __str__(self):
+                raise RuntimeError("no text")
+
+        with pytest.raises(Unreadable):
+            with linked_span("webhook", self.token()):
+                raise Unreadable()
+        [span] = exporter.get_finished_spans()
+        assert (span.status.status_code, span.status.description) == (StatusCode.ERROR, "Unreadable")
