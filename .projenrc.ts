@@ -146,7 +146,8 @@ for (const dir of ['integ', 'examples', 'scripts']) {
 
 // --- Tasks -----------------------------------------------------------------------------------------
 
-const tsNode = (tsconfig: string, file: string) => `ts-node --prefer-ts-exts --project ${tsconfig} ${file}`;
+const tsNode = (tsconfig: string, file: string, transpileOnly = false) =>
+  `ts-node --prefer-ts-exts${transpileOnly ? ' --transpile-only' : ''} --project ${tsconfig} ${file}`;
 
 // The ES module build of the runtime module, for bundlers to drop what a handler does not use: src/runtime
 // compiled again into lib/runtime/esm, one module per file, by scripts/build-runtime-esm.ts (`.js` specifiers,
@@ -163,11 +164,11 @@ new javascript.TypescriptConfig(project, {
 // requiring the package costs what the app uses, not every module of the library.
 project.compileTask.spawn(project.addTask('compile:lazy-index', {
   description: 'Rewrite lib/index.js so that each module loads on the first use of one of its exports',
-  exec: 'ts-node --prefer-ts-exts --transpile-only --project scripts/tsconfig.json scripts/lazy-index.ts',
+  exec: tsNode('scripts/tsconfig.json', 'scripts/lazy-index.ts', true),
 }));
 project.compileTask.spawn(project.addTask('compile:runtime-esm', {
   description: 'Compile src/runtime a second time, as ES modules, into lib/runtime/esm (the `import` condition of cdk-serverless-tracing/runtime)',
-  exec: 'ts-node --prefer-ts-exts --transpile-only --project scripts/tsconfig.json scripts/build-runtime-esm.ts',
+  exec: tsNode('scripts/tsconfig.json', 'scripts/build-runtime-esm.ts', true),
 }));
 
 // jest (ts-jest, isolated modules) and ts-node in transpile-only mode do not type-check: one tsc run does.

@@ -14,6 +14,7 @@ import { App, Stack } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { TracedFunction, TracedQueue } from '../src';
 // Imported from their modules: src/index.ts may not export them yet while they are being written.
+import { fmt } from './bench/stats';
 import { TracingAlarms } from '../src/observability/tracing-alarms';
 import { TracingDashboard } from '../src/observability/tracing-dashboard';
 
@@ -160,7 +161,6 @@ function runChild(name: string): Result {
 }
 
 const verdict = (ok: boolean) => (ok ? 'PASS' : 'FAIL');
-const fmt = (n: number, digits = 0) => n.toLocaleString('en', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 
 function report(name: string, r: Result): string[] {
   const lines = [`## ${name}`, ''];

@@ -10,6 +10,7 @@ import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { parseTraceparent, parseTracestate, parseXrayHeader } from '../src/runtime';
+import { median } from './bench/stats';
 
 const SIZES = [1024, 100 * 1024, 1024 * 1024];
 const TRACE = '4bf92f3577b34da6a3ce929d0e0e4736';
@@ -66,7 +67,7 @@ function time(parse: (value: string) => unknown, value: string): number {
     runs.push(Number(elapsed) / iterations);
   }
   void sink;
-  return runs.sort((a, b) => a - b)[2];
+  return median(runs);
 }
 
 type Row = { header: string; name: string; ns: number[] };

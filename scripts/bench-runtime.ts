@@ -11,6 +11,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { gzipSync } from 'zlib';
 import { buildSync } from 'esbuild';
+import { median } from './bench/stats';
 
 const ITERATIONS = 1_000_000;
 const REPETITIONS = 5;
@@ -66,10 +67,6 @@ function bundle(name: string, withApi: boolean): { file: string; bytes: number; 
   return { file: outfile, bytes: code.length, gzip: gzipSync(code).length, runtimeBytes };
 }
 
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)];
-}
 
 // Speed: one bundled harness, one process per case and run, cases interleaved.
 const harness = path.join(out, 'cases.js');

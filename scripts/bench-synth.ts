@@ -18,6 +18,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import type { App } from 'aws-cdk-lib';
+import { fmt, median } from './bench/stats';
 import type { AppWideFigures } from './bench-synth/app-wide-checks';
 import { APP_PRELUDE_LABEL, sampleModule, sampleRequire, transpileLibrary, TYPICAL_EXPORTS } from './bench-synth/require-cost';
 
@@ -202,12 +203,6 @@ function appWideReport(sizes: number[], baseline: string | undefined): string[] 
   return lines;
 }
 
-const median = (values: number[]) => {
-  const sorted = [...values].sort((x, y) => x - y);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-};
-const fmt = (n: number, digits = 0) => n.toLocaleString('en', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 const verdict = (ok: boolean) => (ok ? 'PASS' : 'MISS');
 
 interface Summary {

@@ -5,6 +5,7 @@
 import { context, defaultTextMapGetter, defaultTextMapSetter, ROOT_CONTEXT } from '@opentelemetry/api';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { AWSXRayPropagator } from '@opentelemetry/propagator-aws-xray';
+import { median } from './stats';
 import { formatTraceparent, formatXrayHeader, parseTraceparent, parseXrayHeader } from '../../src/runtime';
 
 const TRACEPARENT = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
@@ -53,7 +54,6 @@ export function run(name: string, iterations: number, repetitions: number): void
     for (let i = 0; i < iterations; i++) sink = fn();
     samples.push(Number(process.hrtime.bigint() - start) / iterations);
   }
-  samples.sort((a, b) => a - b);
   if (sink === undefined) throw new Error(`${name} produced nothing`);
-  process.stdout.write(JSON.stringify({ name, nsPerOp: samples[Math.floor(samples.length / 2)], samples }));
+  process.stdout.write(JSON.stringify({ name, nsPerOp: median(samples), samples: [...samples].sort((a, b) => a - b) }));
 }

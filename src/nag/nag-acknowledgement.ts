@@ -25,6 +25,7 @@ const METADATA_KEY = 'cdk_nag';
  * with the same `appliesTo` is written once.
  */
 export function acknowledgeNagFindings(resource: CfnResource, acknowledgements: NagAcknowledgement[]): void {
+  acknowledgements.forEach(checkReason);
   const existing = resource.getMetadata(METADATA_KEY) as NagMetadata | undefined;
   resource.addMetadata(METADATA_KEY, { ...existing, rules_to_suppress: mergedRules(existing, acknowledgements) });
 }
@@ -49,24 +50,24 @@ export function acknowledgeNagFindingsForStack(stack: Stack, acknowledgements: N
   }
   let pending = stackAcknowledgements.get(stack);
   if (!pending) {
-    pending = [];
-    stackAcknowledgements.set(stack, pending);
-    const acks = pending;
+    const acks = pending = new Map<string, NagAcknowledgement>();
+    stackAcknowledgements.set(stack, acks);
     Aspects.of(stack).add({
       visit: (node) => {
         if (node !== stack) return;
         const metadata = stack.templateOptions.metadata ?? (stack.templateOptions.metadata = {});
-        metadata[METADATA_KEY] = { ...metadata[METADATA_KEY], rules_to_suppress: mergedRules(metadata[METADATA_KEY], acks) };
+        metadata[METADATA_KEY] = { ...metadata[METADATA_KEY], rules_to_suppress: mergedRules(metadata[METADATA_KEY], [...acks.values()]) };
       },
     }, { priority: AspectPriority.MUTATING });
   }
   for (const ack of acknowledgements) {
-    if (!pending.some((p) => ruleKey(p.id, p.appliesTo) === ruleKey(ack.id, ack.appliesTo))) pending.push(ack);
+    const key = ruleKey(ack.id, ack.appliesTo);
+    if (!pending.has(key)) pending.set(key, ack);
   }
 }
 
-/** What each stack's template is to acknowledge for the whole stack, written at synthesis. */
-const stackAcknowledgements = new WeakMap<Stack, NagAcknowledgement[]>();
+/** What each stack's template is to acknowledge for the whole stack, by rule and `appliesTo`; written at synthesis. */
+const stackAcknowledgements = new WeakMap<Stack, Map<string, NagAcknowledgement>>();
 
 interface NagMetadata {
   readonly rules_to_suppress?: RuleToSuppress[];
@@ -75,9 +76,11 @@ interface NagMetadata {
 /** Existing entries plus the acknowledgements; an id acknowledged twice with the same `appliesTo` is kept once. */
 function mergedRules(existing: NagMetadata | undefined, acknowledgements: NagAcknowledgement[]): RuleToSuppress[] {
   const rules: RuleToSuppress[] = [...(existing?.rules_to_suppress ?? [])];
+  const present = new Set(rules.map((r) => ruleKey(r.id, r.applies_to)));
   for (const ack of acknowledgements) {
-    checkReason(ack);
-    if (rules.some((r) => ruleKey(r.id, r.applies_to) === ruleKey(ack.id, ack.appliesTo))) continue;
+    const key = ruleKey(ack.id, ack.appliesTo);
+    if (present.has(key)) continue;
+    present.add(key);
     const appliesTo = ack.appliesTo ? [...ack.appliesTo].sort() : undefined;
     rules.push(appliesTo ? { id: ack.id, reason: ack.reason, applies_to: appliesTo } : { id: ack.id, reason: ack.reason });
   }

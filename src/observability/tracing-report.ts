@@ -39,13 +39,15 @@ export class TracingReport {
       lines.push(`      wrapper: ${show(f.execWrapper)}`);
     }
     const queues = registry.queues;
+    // One copy of the subscriptions for both loops: the registry's getter copies its list on every read.
+    const subscriptions = registry.topicSubscriptions;
     lines.push(`  Queues traced: ${queues.length}`);
     for (const q of queues) {
       const functionsOf = (role: TracedConnectionRole) =>
         registry.connectionsOf(q.owner, role).map((c) => name(c.function)).join(', ') || '-';
       lines.push(`    ${name(q.owner)}`);
       lines.push(`      dead-letter queue: ${name(q.deadLetterQueue)}`);
-      const topics = registry.topicSubscriptions.filter((sub) => sub.target === q.owner).map((sub) => `topic ${name(sub.topic)}`);
+      const topics = subscriptions.filter((sub) => sub.target === q.owner).map((sub) => `topic ${name(sub.topic)}`);
       lines.push(`      producers: ${[functionsOf(TracedConnectionRole.PRODUCER), ...topics].filter((p) => p !== '-').join(', ') || '-'}`);
       lines.push(`      consumers: ${functionsOf(TracedConnectionRole.CONSUMER)}`);
     }
@@ -67,7 +69,7 @@ export class TracingReport {
       for (const t of topics) {
         lines.push(`    ${name(t.owner)}`);
         lines.push(`      producers: ${registry.connectionsOf(t.owner, TracedConnectionRole.PRODUCER).map((c) => name(c.function)).join(', ') || '-'}`);
-        for (const s of registry.topicSubscriptions.filter((x) => x.topic === t.owner)) {
+        for (const s of subscriptions.filter((x) => x.topic === t.owner)) {
           lines.push(`      subscriber ${name(s.target)} (dead-letter queue: ${name(s.deadLetterQueue)})`);
         }
       }

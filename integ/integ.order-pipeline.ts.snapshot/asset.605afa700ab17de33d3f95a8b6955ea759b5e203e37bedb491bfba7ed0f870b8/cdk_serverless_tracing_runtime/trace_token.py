@@ -16,8 +16,8 @@ import re
 from typing import Any, Callable, Iterator, NamedTuple, Optional, TypeVar, Union
 
 from ._awaitable import run_to_completion
-from ._otel import opentelemetry_api, warn
-from .annotations import _warn_once, annotate
+from ._otel import fail_span, opentelemetry_api, warn, warn_once
+from .annotations import annotate
 from .batch import DEFAULT_TRACER_NAME
 from .current_context import current_trace_context
 from .trace_context import field, valid_ids
@@ -136,8 +136,7 @@ def linked_span(name: str, token: Optional[str], *, secret: Optional[TraceTokenS
     try:
         yield linked
     except BaseException as error:
-        span.record_exception(error)
-        span.set_status(otel.Status(otel.StatusCode.ERROR, str(error)))
+        fail_span(otel, span, error)
         raise
     finally:
         otel.context.detach(attached)
@@ -224,7 +223,7 @@ def _business_key_bytes(business_key: Any) -> Optional[bytes]:
     data = _utf8(business_key) if isinstance(business_key, str) else None
     if data is not None and len(data) <= MAX_BUSINESS_KEY_BYTES:
         return data
-    _warn_once(f"trace token business key left out: not a well-formed string of at most {MAX_BUSINESS_KEY_BYTES} UTF-8 bytes")
+    warn_once(f"trace token business key left out: not a well-formed string of at most {MAX_BUSINESS_KEY_BYTES} UTF-8 bytes")
     return None
 
 

@@ -5,7 +5,7 @@ from typing import Any, Callable, Dict, List, NamedTuple, Optional
 
 from . import _js
 from ._awaitable import run_to_completion
-from ._otel import opentelemetry_api, warn
+from ._otel import fail_span, opentelemetry_api, warn
 from .sqs import sqs_record_context
 from .trace_context import TraceContext
 
@@ -118,23 +118,11 @@ def _process_in_span(otel: Any, tracer: Any, record: Mapping, producer: Optional
     try:
         _run(handler(record, scope))
     except Exception as error:
-        span.set_status(otel.Status(otel.StatusCode.ERROR, _error_message(error)))
-        try:
-            span.record_exception(error)
-        except Exception:  # an exception whose text cannot be read: its status says enough
-            pass
+        fail_span(otel, span, error)
         raise
     finally:
         otel.context.detach(token)
         span.end()
-
-
-def _error_message(error: BaseException) -> str:
-    """A status message for anything raised: its text, else its type's name (as Node falls back to the name)."""
-    try:
-        return str(error) or type(error).__name__
-    except Exception:  # a __str__ that raises
-        return type(error).__name__
 
 
 def _run(result: Any) -> Any:

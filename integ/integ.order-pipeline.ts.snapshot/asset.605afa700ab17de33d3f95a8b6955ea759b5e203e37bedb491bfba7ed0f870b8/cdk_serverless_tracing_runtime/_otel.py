@@ -52,3 +52,20 @@ def warn_once(message: str) -> None:
     if message not in WARNED_ONCE:
         WARNED_ONCE.add(message)
         warn(message)
+
+
+def error_message(error: BaseException) -> str:
+    """A status message for anything raised: its text, else its type's name (as Node falls back to the name)."""
+    try:
+        return str(error) or type(error).__name__
+    except Exception:  # a __str__ that raises
+        return type(error).__name__
+
+
+def fail_span(otel: SimpleNamespace, span: Any, error: BaseException) -> None:
+    """Marks a span failed. Never raises, whatever was raised: the caller still ends the span and re-raises."""
+    span.set_status(otel.Status(otel.StatusCode.ERROR, error_message(error)))
+    try:
+        span.record_exception(error)
+    except Exception:  # an exception whose text cannot be read: its status says enough
+        pass

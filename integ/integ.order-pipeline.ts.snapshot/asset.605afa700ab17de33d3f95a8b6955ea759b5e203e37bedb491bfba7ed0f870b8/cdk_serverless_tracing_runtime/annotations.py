@@ -17,7 +17,7 @@ import weakref
 from collections.abc import Mapping
 from typing import Any, List, Union
 
-from ._otel import opentelemetry_api, warn
+from ._otel import opentelemetry_api, warn_once
 
 #: The span attribute listing which attribute keys X-Ray indexes as annotations.
 XRAY_ANNOTATIONS_ATTRIBUTE = "aws.xray.annotations"
@@ -34,8 +34,6 @@ _MAX_VALUE_CHARS = 1000
 _INT64 = 2 ** 63
 
 _declared_keys: "weakref.WeakKeyDictionary[Any, List[str]]" = weakref.WeakKeyDictionary()
-#: What ``_warn_once`` has already said in this process.
-_warned: set = set()
 _first_invocation = True
 
 
@@ -68,7 +66,7 @@ def annotate(annotations: Mapping, span: Any = None) -> None:
             if not known:
                 keys.append(key)
             continue
-        _warn_once(f"annotation {str(key)[:100]} skipped: {why}")
+        warn_once(f"annotation {str(key)[:100]} skipped: {why}")
     if len(keys) > before:
         target.set_attribute(XRAY_ANNOTATIONS_ATTRIBUTE, keys)
         _remember(target, keys)
@@ -88,24 +86,18 @@ def add_metadata(key: str, value: Any, span: Any = None) -> None:
     target = _recording(span)
     if target is None:
         return
-    attribute: Any
-    if isinstance(value, (str, bool, int, float)):
-        attribute = value
-    else:
-        try:
-            attribute = json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=str)
-        except (TypeError, ValueError, RecursionError):
-            attribute = None
     if not key or key == XRAY_ANNOTATIONS_ATTRIBUTE:
         why = "reserved key"
     elif key in _declared(target):
         why = "key is an annotation"
-    elif attribute is None:
-        why = "value not JSON"
     else:
-        target.set_attribute(key, attribute)
-        return
-    _warn_once(f"metadata {key[:100]} skipped: {why}")
+        # Serialized only for a key that is kept: the reasons are checked in the Node runtime's order.
+        attribute = _metadata_value(value)
+        if attribute is not None:
+            target.set_attribute(key, attribute)
+            return
+        why = "value not JSON"
+    warn_once(f"metadata {key[:100]} skipped: {why}")
 
 
 def annotate_invocation(span: Any = None) -> None:
@@ -175,9 +167,11 @@ def _is_annotation_value(value: Any) -> bool:
     return isinstance(value, str) and len(value) <= _MAX_VALUE_CHARS
 
 
-def _warn_once(message: str) -> None:
-    """``warn``, once per process for a given message: a handler repeats the same mistake on every invocation."""
-    if message in _warned:
-        return
-    _warned.add(message)
-    warn(message)
+def _metadata_value(value: Any) -> Any:
+    """The attribute for a metadata value: a scalar as it is, anything else as JSON; None when not serializable."""
+    if isinstance(value, (str, bool, int, float)):
+        return value
+    try:
+        return json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=str)
+    except (TypeError, ValueError, RecursionError):
+        return None
