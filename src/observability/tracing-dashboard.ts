@@ -7,6 +7,7 @@ import {
   stateMachineSection, topicSection,
 } from './dashboard-sections';
 import { claimPhysicalName } from './physical-names';
+import { RenderedWidgetGroup } from './rendered-widget-group';
 import { inventoryOf, TracedInventory } from './traced-inventory';
 import { environmentKey } from '../registry/tracing-registry';
 
@@ -196,6 +197,7 @@ export class TracingDashboard extends Construct {
     // with the rest of it, so past a byte budget they continue in sibling stacks of their own.
     let host: DashboardHost = { scope: this, stack: Stack.of(this), budget: HOST_STACK_DASHBOARD_BYTES, used: 0 };
     let dashboard = this.dashboard;
+    let rows: cloudwatch.IWidget[][] = [];
     let count = 0;
     for (const section of sections) {
       for (let start = 0; start < section.widgets.length; start += this.maxWidgets) {
@@ -204,15 +206,18 @@ export class TracingDashboard extends Construct {
         const full = host.used + bytes > host.budget && host.used > 0;
         if (full) host = this.overflowHost();
         if (full || count + widgets.length > this.maxWidgets) {
+          dashboard.addWidgets(new RenderedWidgetGroup(dashboard, rows));
           dashboard = this.newDashboard(this._dashboards.length, host.scope);
           this._dashboards.push(dashboard);
+          rows = [];
           count = 0;
         }
-        dashboard.addWidgets(...widgets);
+        rows.push(widgets);
         count += widgets.length;
         host.used += bytes;
       }
     }
+    dashboard.addWidgets(new RenderedWidgetGroup(dashboard, rows));
   }
 
   /** A new stack beside this construct's, in its account and Region, for dashboards that no longer fit. */
