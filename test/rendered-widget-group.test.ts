@@ -54,7 +54,7 @@ function pair(place: (dashboard: cloudwatch.Dashboard, rows: cloudwatch.IWidget[
 
 describe('RenderedWidgetGroup', () => {
   test('gives the template that adding its widgets one row at a time gives', () => {
-    const [plain, grouped] = pair((dashboard, rows) => dashboard.addWidgets(new RenderedWidgetGroup(dashboard, rows)));
+    const [plain, grouped] = pair((dashboard, rows) => dashboard.addWidgets(new RenderedWidgetGroup(rows)));
     expect(grouped).toEqual(plain);
     // The body is JSON once CloudFormation joins it: escaped literals, references inside strings, a number unquoted.
     // The deploy-time threshold is a number: written unquoted, so the test reads it as one.
@@ -74,7 +74,7 @@ describe('RenderedWidgetGroup', () => {
   test('keeps its place among widgets the application adds before and after it', () => {
     const [plain, grouped] = pair((dashboard, rows) => {
       dashboard.addWidgets(...rows[0]);
-      dashboard.addWidgets(new RenderedWidgetGroup(dashboard, rows.slice(1, 2)));
+      dashboard.addWidgets(new RenderedWidgetGroup(rows.slice(1, 2)));
       dashboard.addWidgets(...rows[2]);
     });
     expect(grouped).toEqual(plain);
@@ -89,7 +89,7 @@ describe('RenderedWidgetGroup', () => {
     const queue = new sqs.Queue(producer, 'Queue');
     const consumer = new Stack(app, 'Consumer', { env: ENV });
     const dashboard = new cloudwatch.Dashboard(consumer, 'Dashboard');
-    dashboard.addWidgets(new RenderedWidgetGroup(dashboard, [[new cloudwatch.GraphWidget({ left: [queue.metricNumberOfMessagesSent()] })]]));
+    dashboard.addWidgets(new RenderedWidgetGroup([[new cloudwatch.GraphWidget({ left: [queue.metricNumberOfMessagesSent()] })]]));
     const body = JSON.stringify(Object.values(Template.fromStack(consumer).findResources('AWS::CloudWatch::Dashboard'))[0].Properties.DashboardBody);
     expect(body).toContain('"Fn::ImportValue":"Producer:ExportsOutputFnGetAtt');
     expect(Object.keys(Template.fromStack(producer).toJSON().Outputs)).toHaveLength(1);
@@ -106,7 +106,7 @@ describe('RenderedWidgetGroup', () => {
         position: () => undefined,
         toJson: () => [{ type: 'text', properties: { markdown: 'x', extra: value } }],
       };
-      dashboard.addWidgets(grouped ? new RenderedWidgetGroup(dashboard, [[widget]]) : widget);
+      dashboard.addWidgets(grouped ? new RenderedWidgetGroup([[widget]]) : widget);
       const body = Object.values(Template.fromStack(stack).findResources('AWS::CloudWatch::Dashboard'))[0].Properties.DashboardBody;
       // Without any deploy-time value left, the group still gives a (one-part) Fn::Join where aws-cdk-lib gives a string.
       const join = body['Fn::Join']?.[1];

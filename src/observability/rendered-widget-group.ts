@@ -1,26 +1,13 @@
-import {
-  DefaultTokenResolver, IFragmentConcatenator, IPostProcessor, IResolvable, IResolveContext, StringConcat, Token, Tokenization,
-  TokenizedStringFragments,
-} from 'aws-cdk-lib';
+import { IFragmentConcatenator, IPostProcessor, IResolvable, IResolveContext, Token, Tokenization } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import { Construct } from 'constructs';
 
 /** A deploy-time value inside a JSON string of the body: resolved again at every resolution. */
 class TokenPart {
   constructor(public readonly token: IResolvable) {}
 }
 
-/**
- * What the one-time resolution keeps for every later one. It resolves to itself, so that resolving a tree
- * that holds it leaves it whole.
- */
-abstract class Kept implements IResolvable {
-  public readonly creationStack: string[] = [];
-
-  public resolve(): unknown {
-    return this;
-  }
-}
+/** What the one-time resolution keeps for every later one. */
+abstract class Kept {}
 
 /** A JSON string that holds deploy-time values: literal text and tokens, in order. */
 class KeptString extends Kept {
@@ -57,38 +44,59 @@ function isIntrinsic(x: unknown): boolean {
   return keys.length === 1 && (keys[0] === 'Ref' || keys[0].startsWith('Fn::'));
 }
 
-/** The widgets' JSON with each deploy-time number kept (outside structural tokens, which hold none of them). */
-function keepNumbers(value: unknown): unknown {
-  if (typeof value === 'number') return Token.isUnresolved(value) ? new KeptNumber(Tokenization.reverseNumber(value)!) : value;
-  if (Array.isArray(value)) return value.map(keepNumbers);
-  if (typeof value !== 'object' || value === null || Tokenization.isResolvable(value)) return value;
-  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, keepNumbers(v)]));
-}
-
 /**
  * Resolves the widgets' JSON once, except for deploy-time values (names, ARNs, the Region, parameters), which
  * it keeps: structural tokens (aws-cdk-lib's wrappers of a graph's metric rows) are resolved, and a string
  * that is only a token resolving to nothing (a metric's account or Region when it is the dashboard's) is
- * dropped, as `Stack.toJsonString` drops it. Those are resolved through the context of the body's own
- * resolution, so the references they hold are seen by the app (cross-stack references are exported).
+ * dropped, as `Stack.toJsonString` drops it. What it tries resolves through the context of the body's own
+ * resolution, so the references it holds are seen by the app (cross-stack references are exported). A walk
+ * of its own rather than `Tokenization.resolve` with a custom resolver: that one costs as much again.
  */
-class KeepDeployTimeValues extends DefaultTokenResolver {
-  constructor(private readonly outer: IResolveContext) {
-    super(new StringConcat());
+class DeployTimeValueKeeper {
+  private readonly tried = new Map<IResolvable, unknown>();
+
+  constructor(private readonly outer: IResolveContext) {}
+
+  public keep(value: unknown): unknown {
+    if (typeof value === 'string') return Token.isUnresolved(value) ? this.keepString(value) : value;
+    if (typeof value === 'number') return Token.isUnresolved(value) ? new KeptNumber(Tokenization.reverseNumber(value)!) : value;
+    if (typeof value !== 'object' || value === null || value instanceof Kept) return value;
+    if (Array.isArray(value)) return value.map((item) => this.keep(item)).filter((item) => item !== undefined);
+    if (Tokenization.isResolvable(value)) return this.keepToken(value);
+    const kept: Record<string, unknown> = {};
+    for (const [key, item] of Object.entries(value)) {
+      const k = this.keep(item);
+      if (k !== undefined) kept[key] = k;
+    }
+    return kept;
   }
 
-  public resolveToken(t: IResolvable, context: IResolveContext, postProcessor: IPostProcessor): any {
-    // A structural token's value is resolved again after it resolves: what it held is kept as it is.
-    if (t instanceof Kept) return t;
-    const value = super.resolveToken(t, context, postProcessor);
-    return isIntrinsic(value) ? new KeptValue(t) : value;
-  }
-
-  public resolveString(fragments: TokenizedStringFragments, _context: IResolveContext): any {
-    if (fragments.length === 1 && fragments.firstToken !== undefined && this.outer.resolve(fragments.firstToken) === undefined) return undefined;
-    const kept = fragments.mapTokens({ mapToken: (token) => new TokenPart(token) });
-    const joined = kept.join(KEEP_TOKENS);
+  private keepString(value: string): unknown {
+    const fragments = Tokenization.reverseString(value);
+    if (fragments.length === 1 && fragments.firstToken !== undefined && this.tryResolve(fragments.firstToken) === undefined) return undefined;
+    const joined = fragments.mapTokens({ mapToken: (token) => new TokenPart(token) }).join(KEEP_TOKENS);
     return joined instanceof TokenPart ? new KeptString([joined]) : joined;
+  }
+
+  private keepToken(token: IResolvable): unknown {
+    let postProcessor: IPostProcessor | undefined;
+    const context: IResolveContext = {
+      scope: this.outer.scope,
+      preparing: this.outer.preparing,
+      documentPath: this.outer.documentPath,
+      registerPostProcessor: (p) => { postProcessor = p; },
+      resolve: (x) => this.keep(x),
+    };
+    const resolved = token.resolve(context);
+    if (isIntrinsic(resolved)) return new KeptValue(token);
+    const kept = this.keep(resolved);
+    return postProcessor ? postProcessor.postProcess(kept, context) : kept;
+  }
+
+  /** A name or ARN recurs in many widgets: each token is tried once. */
+  private tryResolve(token: IResolvable): unknown {
+    if (!this.tried.has(token)) this.tried.set(token, this.outer.resolve(token));
+    return this.tried.get(token);
   }
 }
 
@@ -169,7 +177,7 @@ export class RenderedWidgetGroup implements cloudwatch.IWidget {
   private x = 0;
   private y = 0;
 
-  constructor(private readonly scope: Construct, rows: cloudwatch.IWidget[][]) {
+  constructor(rows: cloudwatch.IWidget[][]) {
     this.column = new cloudwatch.Column(...rows.map((row) => (row.length > 1 ? new cloudwatch.Row(...row) : row[0])));
     this.width = this.column.width;
     this.height = this.column.height;
@@ -191,9 +199,7 @@ export class RenderedWidgetGroup implements cloudwatch.IWidget {
   private resolve(context: IResolveContext): unknown {
     if (this.rendered?.x !== this.x || this.rendered.y !== this.y) {
       this.column.position(this.x, this.y);
-      const tree = Tokenization.resolve(keepNumbers(this.column.toJson()), {
-        scope: this.scope, preparing: context.preparing, resolver: new KeepDeployTimeValues(context),
-      });
+      const tree = new DeployTimeValueKeeper(context).keep(this.column.toJson());
       const segments: Segment[] = [];
       (tree as unknown[]).forEach((widget, i) => {
         if (i > 0) segments.push(',');

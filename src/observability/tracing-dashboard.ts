@@ -206,7 +206,7 @@ export class TracingDashboard extends Construct {
         const full = host.used + bytes > host.budget && host.used > 0;
         if (full) host = this.overflowHost();
         if (full || count + widgets.length > this.maxWidgets) {
-          dashboard.addWidgets(new RenderedWidgetGroup(dashboard, rows));
+          dashboard.addWidgets(new RenderedWidgetGroup(rows));
           dashboard = this.newDashboard(this._dashboards.length, host.scope);
           this._dashboards.push(dashboard);
           rows = [];
@@ -217,7 +217,7 @@ export class TracingDashboard extends Construct {
         host.used += bytes;
       }
     }
-    dashboard.addWidgets(new RenderedWidgetGroup(dashboard, rows));
+    dashboard.addWidgets(new RenderedWidgetGroup(rows));
   }
 
   /** A new stack beside this construct's, in its account and Region, for dashboards that no longer fit. */
