@@ -1,4 +1,4 @@
-import { App, CfnParameter, Duration, Fn, Lazy, Stack } from 'aws-cdk-lib';
+import { App, Aspects, CfnParameter, Duration, Fn, IAspect, Lazy, Stack, Token } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -27,9 +27,14 @@ function widgets(stack: Stack): cloudwatch.IWidget[][] {
         })],
         leftAnnotations: [{ value: threshold, label: 'deploy-time threshold' }],
       }),
-      new cloudwatch.GraphWidget({ title: `Queue ${queue.queueName}`, left: [queue.metricApproximateAgeOfOldestMessage()] }),
+      // A title whose value is a function with literals of its own (escaped inside the JSON string), and a metric
+      // row whose options are all defaults (aws-cdk-lib's post-processor drops the empty object that ends it).
+      new cloudwatch.GraphWidget({
+        title: `Queue ${Fn.join('"', ['a', queue.queueName])}`,
+        left: [queue.metricApproximateAgeOfOldestMessage(), queue.metric('ApproximateNumberOfMessagesDelayed')],
+      }),
       new cloudwatch.LogQueryWidget({
-        title: 'Cold starts',
+        title: Fn.join('"', ['Cold starts of', fn.functionName]),
         logGroupNames: [`/aws/lambda/${fn.functionName}`, Lazy.string({ produce: () => 'literal "quoted" group' })],
         queryLines: ['filter @type = "REPORT"', 'stats count(*) by bin(5m)'],
       }),
@@ -69,6 +74,13 @@ describe('RenderedWidgetGroup', () => {
     // A metric of another account and Region keeps both, which the dashboard's own metrics leave out.
     expect(rendered[1].properties.metrics[1]).toEqual(['AWS/Lambda', 'Errors', { accountId: '210987654321', region: 'eu-west-1' }]);
     expect(rendered[1].properties.metrics[0][4]).toEqual({ label: 'errors', period: 60, stat: 'Sum' });
+    expect(rendered[2].properties.title).toMatch(/^Queue <ref:Fn::Join/);
+    expect(rendered[3].properties.title).toMatch(/^<ref:Fn::Join/);
+    // A function's own literals (the quote it joins with) are escaped for the JSON string they land in, whether
+    // it is part of a string or the whole of it.
+    expect(parts).toContainEqual({ 'Fn::Join': ['\\"', ['a', { 'Fn::GetAtt': [expect.any(String), 'QueueName'] }]] });
+    expect(parts).toContainEqual({ 'Fn::Join': ['\\"', ['Cold starts of', expect.anything()]] });
+    expect(rendered[2].properties.metrics[1]).toEqual(['AWS/SQS', 'ApproximateNumberOfMessagesDelayed', 'QueueName', expect.stringMatching(/^<ref:/)]);
   });
 
   test('keeps its place among widgets the application adds before and after it', () => {
@@ -83,6 +95,36 @@ describe('RenderedWidgetGroup', () => {
     expect(ys).toEqual([0, 2, 2, 2, 8]);
   });
 
+  test('a resolution before synthesis resolves references renders afresh: an application aspect reading the body freezes nothing', () => {
+    const stack = new Stack(new App(), 'S', { env: ENV });
+    const dashboard = new cloudwatch.Dashboard(stack, 'Dashboard');
+    let markdown = 'early';
+    const late: cloudwatch.IWidget = {
+      width: 24,
+      height: 1,
+      warnings: [],
+      position: () => undefined,
+      toJson: () => [{ type: 'text', properties: { markdown } }],
+    };
+    dashboard.addWidgets(new RenderedWidgetGroup([[late]]));
+    const reader: IAspect = {
+      visit: (node) => {
+        if (!(node instanceof cloudwatch.CfnDashboard)) return;
+        Stack.of(node).resolve(node.dashboardBody);
+        markdown = 'final';
+      },
+    };
+    Aspects.of(stack).add(reader);
+    const body = JSON.stringify(Object.values(Template.fromStack(stack).findResources('AWS::CloudWatch::Dashboard'))[0].Properties.DashboardBody);
+    expect(body).toContain('final');
+    expect(body).not.toContain('early');
+  });
+
+  test('refuses an empty row, which would leave an empty element in the body', () => {
+    expect(() => new RenderedWidgetGroup([[]])).toThrow(/^RenderedWidgetGroup: every row needs a widget$/);
+    expect(() => new RenderedWidgetGroup([])).toThrow(/^RenderedWidgetGroup: every row needs a widget$/);
+  });
+
   test('references to another stack become imports, as the widgets themselves would', () => {
     const app = new App();
     const producer = new Stack(app, 'Producer', { env: ENV });
@@ -95,7 +137,7 @@ describe('RenderedWidgetGroup', () => {
     expect(Object.keys(Template.fromStack(producer).toJSON().Outputs)).toHaveLength(1);
   });
 
-  test('a token in a value\'s place is written as toJsonString writes it; one holding a reference deeper is refused', () => {
+  test('a token in a value\'s place or a key is written as toJsonString writes it; a function outside a token and a list token are refused', () => {
     const bodyOf = (value: unknown, grouped: boolean) => {
       const stack = new Stack(new App(), 'S', { env: ENV });
       const dashboard = new cloudwatch.Dashboard(stack, 'Dashboard');
@@ -104,7 +146,7 @@ describe('RenderedWidgetGroup', () => {
         height: 6,
         warnings: [],
         position: () => undefined,
-        toJson: () => [{ type: 'text', properties: { markdown: 'x', extra: value } }],
+        toJson: () => [{ type: 'text', properties: { markdown: 'x', extra: value, [Lazy.string({ produce: () => 'k"ey' })]: 'v' } }],
       };
       dashboard.addWidgets(grouped ? new RenderedWidgetGroup([[widget]]) : widget);
       const body = Object.values(Template.fromStack(stack).findResources('AWS::CloudWatch::Dashboard'))[0].Properties.DashboardBody;
@@ -112,10 +154,19 @@ describe('RenderedWidgetGroup', () => {
       const join = body['Fn::Join']?.[1];
       return join?.length === 1 && typeof join[0] === 'string' ? join[0] : body;
     };
-    for (const value of [Lazy.any({ produce: () => ({ Ref: 'AWS::StackName' }) }), Lazy.any({ produce: () => 'text' }), Lazy.any({ produce: () => 7 })]) {
-      expect(bodyOf(value, true)).toEqual(bodyOf(value, false));
-    }
+    const values: [string, unknown][] = [
+      ['a function', Lazy.any({ produce: () => ({ Ref: 'AWS::StackName' }) })],
+      ['text', Lazy.any({ produce: () => 'te"xt' })],
+      ['a number', Lazy.any({ produce: () => 7 })],
+      ['a number token in a value\'s place (written as a string)', Lazy.any({ produce: () => Token.asNumber({ Ref: 'AWS::StackName' }) })],
+      ['a string token resolving to a number (written unquoted)', Lazy.string({ produce: () => 5 as unknown as string })],
+      ['a string token resolving to a structure (written as JSON)', Lazy.string({ produce: () => ({ a: 'b' }) as unknown as string })],
+      ['a number token resolving to nothing (the key left out)', Lazy.number({ produce: () => undefined })],
+      ['a string token resolving to nothing (the key left out)', Lazy.string({ produce: () => undefined })],
+    ];
+    for (const [what, value] of values) expect([what, bodyOf(value, true)]).toEqual([what, bodyOf(value, false)]);
     expect(() => bodyOf(Lazy.any({ produce: () => [{ Ref: 'AWS::StackName' }] }), true))
-      .toThrow(/TracingDashboard: a widget holds a CloudFormation function inside a token.s value \(\{"Ref":"AWS::StackName"\}\)/);
+      .toThrow(/TracingDashboard: a widget holds a CloudFormation function outside a token of its own \(\{"Ref":"AWS::StackName"\}\)/);
+    expect(() => bodyOf(Lazy.list({ produce: () => ['a', 'b'] }), true)).toThrow(/TracingDashboard: a widget holds a list token/);
   });
 });
