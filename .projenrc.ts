@@ -209,7 +209,7 @@ project.addTask('bench:synth', {
   receiveArgs: true,
 });
 
-const integApp = '"ts-node --prefer-ts-exts --transpile-only --project integ/tsconfig.json {filePath}"';
+const integApp = `"${tsNode('integ/tsconfig.json', '{filePath}', true)}"`;
 project.addTask('integ:update', {
   description: 'Re-create the integ snapshots without deploying (do this on purpose and say why in the commit)',
   exec: `integ-runner --directory integ --app ${integApp} --language typescript --update-on-failed --dry-run --parallel-regions us-east-1`,

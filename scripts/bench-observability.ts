@@ -12,11 +12,8 @@ import * as os from 'os';
 import * as path from 'path';
 import { App, Stack } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { TracedFunction, TracedQueue } from '../src';
-// Imported from their modules: src/index.ts may not export them yet while they are being written.
+import { TracedFunction, TracedQueue, TracingAlarms, TracingDashboard } from '../src';
 import { fmt } from './bench/stats';
-import { TracingAlarms } from '../src/observability/tracing-alarms';
-import { TracingDashboard } from '../src/observability/tracing-dashboard';
 
 const ENV = { account: '123456789012', region: 'us-east-1' };
 const MAX_RESOURCES = 500;

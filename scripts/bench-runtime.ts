@@ -67,7 +67,6 @@ function bundle(name: string, withApi: boolean): { file: string; bytes: number; 
   return { file: outfile, bytes: code.length, gzip: gzipSync(code).length, runtimeBytes };
 }
 
-
 // Speed: one bundled harness, one process per case and run, cases interleaved.
 const harness = path.join(out, 'cases.js');
 buildSync({

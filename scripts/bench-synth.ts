@@ -63,6 +63,10 @@ interface Result {
 /** The template as the CDK writes it (one-space indentation), for byte counts of its parts. */
 const templateBytes = (template: unknown) => Buffer.byteLength(JSON.stringify(template, undefined, 1));
 
+/** The bytes of one acknowledgement entry at `depth` of a template the CDK writes: its lines indented, and its line. */
+const acknowledgementBytes = (rule: unknown, depth: number) =>
+  Buffer.byteLength(JSON.stringify(rule, undefined, 1).replace(/\n/g, `\n${' '.repeat(depth)}`)) + depth + 2;
+
 function breakdown(stack: string, template: any): Breakdown {
   const resources: Record<string, any> = template.Resources ?? {};
   const types: Record<string, number> = {};
@@ -75,7 +79,7 @@ function breakdown(stack: string, template: any): Breakdown {
       const entry = nagRules[rule.id] ?? (nagRules[rule.id] = { resources: 0, reasons: 0, bytes: 0 });
       entry.resources++;
       // Entries sit at depth 5 of the template (Resources, id, Metadata, cdk_nag, rules_to_suppress).
-      entry.bytes += Buffer.byteLength(JSON.stringify(rule, undefined, 1).replace(/\n/g, `\n${' '.repeat(5)}`)) + 7;
+      entry.bytes += acknowledgementBytes(rule, 5);
       reasons.set(rule.id, (reasons.get(rule.id) ?? new Set()).add(rule.reason));
       entry.reasons = reasons.get(rule.id)!.size;
     }
@@ -83,7 +87,7 @@ function breakdown(stack: string, template: any): Breakdown {
   // Acknowledgements the template carries once for the whole stack (depth 3: Metadata, cdk_nag, rules_to_suppress).
   for (const rule of template.Metadata?.cdk_nag?.rules_to_suppress ?? []) {
     const entry = nagRules[`${rule.id} (once, for the stack)`] ??= { resources: 0, reasons: 1, bytes: 0 };
-    entry.bytes += Buffer.byteLength(JSON.stringify(rule, undefined, 1).replace(/\n/g, `\n${' '.repeat(3)}`)) + 5;
+    entry.bytes += acknowledgementBytes(rule, 3);
   }
   const withoutNag = JSON.parse(JSON.stringify(template));
   delete withoutNag.Metadata?.cdk_nag;

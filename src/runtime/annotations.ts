@@ -82,16 +82,22 @@ export function addMetadata(key: string, value: unknown, span?: Span): void {
   const target = recording(span);
   if (!target) return;
   let attribute: AttributeValue | undefined;
-  try {
-    const type = typeof value;
-    attribute = type === 'string' || type === 'number' || type === 'boolean' ? value as AttributeValue : JSON.stringify(value);
-  } catch {
-    // A BigInt or a cycle: said below.
-  }
+  // Serialized only for a key that is kept.
   const why = !key || key === XRAY_ANNOTATIONS_ATTRIBUTE ? 'reserved key'
-    : declared(target).includes(key) ? 'key is an annotation' : attribute === undefined ? 'value not JSON' : '';
+    : declared(target).includes(key) ? 'key is an annotation' : (attribute = metadataValue(value)) === undefined ? 'value not JSON' : '';
   if (why) warnOnce(`metadata ${key.slice(0, 100)} skipped: ${why}`);
   else target.setAttribute(key, attribute!);
+}
+
+/** A metadata value as a span attribute: as it is, or its JSON text; undefined when JSON cannot represent it. */
+function metadataValue(value: unknown): AttributeValue | undefined {
+  const type = typeof value;
+  if (type === 'string' || type === 'number' || type === 'boolean') return value as AttributeValue;
+  try {
+    return JSON.stringify(value);
+  } catch {
+    return undefined; // a BigInt or a cycle
+  }
 }
 
 /**

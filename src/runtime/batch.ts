@@ -126,9 +126,11 @@ export async function processSqsBatch<R extends SqsRecordLike>(
     }
     const record = entry as R;
     const group = record.attributes?.MessageGroupId;
+    // Read before the handler runs, which may change the record: the failure names the message Lambda sent.
+    const messageId = record.messageId;
     // Only defined groups are ever added to failedGroups.
     if (outOfTime || failedGroups?.has(group)) {
-      batchItemFailures.push({ itemIdentifier: String(record.messageId) });
+      batchItemFailures.push({ itemIdentifier: String(messageId) });
       continue;
     }
     const producer = sqsRecordContext(record, options.eventBridgeKey);
@@ -163,7 +165,7 @@ export async function processSqsBatch<R extends SqsRecordLike>(
       span?.end();
     }
     if (failed) {
-      batchItemFailures.push({ itemIdentifier: String(record.messageId) });
+      batchItemFailures.push({ itemIdentifier: String(messageId) });
       if (group !== undefined) (failedGroups ??= new Set()).add(group);
     }
   }

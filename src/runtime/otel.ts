@@ -32,6 +32,10 @@ export function failSpan(span: OpenTelemetryApi.Span, error: unknown): void {
   } catch {
     // String() throws for an object without a usable toString (Object.create(null)): its type it is.
   }
-  span.recordException(isError ? error : message);
   span.setStatus({ code: 2 /* SpanStatusCode.ERROR */, message });
+  try {
+    span.recordException(isError ? error : message);
+  } catch {
+    // The SDK reads the error's code and stack: an odd one (a code without toString) throws; the status stays.
+  }
 }

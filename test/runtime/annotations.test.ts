@@ -193,6 +193,16 @@ describe('annotations on spans of the real OpenTelemetry SDK', () => {
     ]);
   });
 
+  test('a refused key costs no serialization: the value is not read (the Python twin\'s order)', () => {
+    const toJSON = jest.fn(() => 'text');
+    inSpan(() => {
+      annotate({ annotatedKey: 'o-1' });
+      addMetadata('annotatedKey', { toJSON });
+      addMetadata(XRAY_ANNOTATIONS_ATTRIBUTE, { toJSON });
+    });
+    expect(toJSON).not.toHaveBeenCalled();
+  });
+
   describe('annotateInvocation', () => {
     const saved = { ...process.env };
     afterEach(() => { process.env = { ...saved }; });

@@ -159,6 +159,26 @@ describe('processSqsBatch', () => {
     expect(ok.status.code).toBe(SpanStatusCode.UNSET);
   });
 
+  test('an Error the SDK cannot record (a code without toString) still fails only its record, and its span ends as ERROR', async () => {
+    const odd = Object.assign(new Error('odd'), { code: Object.create(null) });
+    const seen: string[] = [];
+    const result = await processSqsBatch({ Records: [record(1), record(2)] }, (r) => {
+      seen.push(r.messageId);
+      if (r.messageId === 'm-1') throw odd;
+    });
+    expect(result).toEqual({ batchItemFailures: [{ itemIdentifier: 'm-1' }] });
+    expect(seen).toEqual(['m-1', 'm-2']);
+    expect(sdk.exporter.getFinishedSpans().map((s) => s.status)).toEqual([{ code: SpanStatusCode.ERROR, message: 'odd' }, { code: SpanStatusCode.UNSET }]);
+  });
+
+  test('a failure names the message id Lambda sent, even when the handler changed the record', async () => {
+    const result = await processSqsBatch({ Records: [record(1)] }, (r) => {
+      r.messageId = 'changed';
+      throw new Error('no');
+    });
+    expect(result).toEqual({ batchItemFailures: [{ itemIdentifier: 'm-1' }] });
+  });
+
   test('a rejected promise that is not an Error is a failure like any other', async () => {
     const result = await processSqsBatch({ Records: [record(1)] }, () => Promise.reject('declined'));
     expect(result).toEqual({ batchItemFailures: [{ itemIdentifier: 'm-1' }] });

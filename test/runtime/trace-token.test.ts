@@ -264,6 +264,12 @@ describe('startLinkedSpan on the real OpenTelemetry SDK', () => {
     const spans = sdk.exporter.getFinishedSpans();
     expect(spans.map((s) => s.status)).toEqual([{ code: SpanStatusCode.ERROR, message: 'object' }, { code: SpanStatusCode.ERROR, message: 'object' }]);
   });
+
+  test('an Error the SDK cannot record (a code without toString) is passed on as it is, and its span still ends as an error', () => {
+    const odd = Object.assign(new Error('odd'), { code: Object.create(null) });
+    expect(() => startLinkedSpan('webhook', token(), {}, () => { throw odd; })).toThrow(odd);
+    expect(sdk.exporter.getFinishedSpans().map((s) => s.status)).toEqual([{ code: SpanStatusCode.ERROR, message: 'odd' }]);
+  });
 });
 
 describe('without @opentelemetry/api', () => {

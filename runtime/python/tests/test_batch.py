@@ -86,6 +86,13 @@ class TestBatch:
         assert processed == list(range(100))
         assert result == failures(*sorted(failing))
 
+    def test_a_failure_names_the_message_id_lambda_sent_even_when_the_handler_changed_it(self):
+        def handler(r, _scope):
+            r["messageId"] = "changed"
+            raise ValueError("no")
+
+        assert process_sqs_batch({"Records": [record(1)]}, handler) == failures(1)
+
     def test_fifo_a_failure_fails_the_rest_of_its_group_unprocessed(self):
         processed = []
 
