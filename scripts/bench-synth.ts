@@ -20,7 +20,8 @@ import * as path from 'path';
 import type { App } from 'aws-cdk-lib';
 import { fmt, median } from './bench/stats';
 import type { AppWideFigures } from './bench-synth/app-wide-checks';
-import { APP_PRELUDE_LABEL, sampleModule, sampleRequire, transpileLibrary, TYPICAL_EXPORTS } from './bench-synth/require-cost';
+import { APP_PRELUDE_LABEL, sampleModule, sampleRequire, TYPICAL_EXPORTS } from './bench-synth/require-cost';
+import { transpileLibrary } from './bench-synth/shipped-library';
 
 const SCENARIOS = {
   a: { label: 'bare aws-cdk-lib', module: './bench-synth/bare' },
@@ -170,12 +171,17 @@ function runAppWideChecks(functions: number): AppWideFigures {
 
 // --- parent ----------------------------------------------------------------------------------------
 
-/** Runs one scenario (or the app-wide checks) in a process of its own, from this tree or from `root`. */
-function runChild<T = Result>(scenario: Scenario | 'app-wide', functions: number, root = ROOT): T | { error: string } {
+/**
+ * Runs one scenario (or the app-wide checks) in a process of its own, from this tree or from `root`; (b) with
+ * the library as it ships from `library` (`transpileLibrary`'s index) where given, which a tree from before
+ * that argument ignores, loading its sources.
+ */
+function runChild<T = Result>(scenario: Scenario | 'app-wide', functions: number, root = ROOT, library?: string): T | { error: string } {
   try {
     // Same ts-node as the parent, but transpile-only: the parent has already type-checked this file and src/.
     const script = path.join(root, 'scripts', 'bench-synth.ts');
-    const stdout = execFileSync(process.execPath, ['-r', require.resolve('ts-node/register'), script, '--child', scenario, String(functions)], {
+    const args = [script, '--child', scenario, String(functions), ...(library ? [library] : [])];
+    const stdout = execFileSync(process.execPath, ['-r', require.resolve('ts-node/register'), ...args], {
       encoding: 'utf8',
       maxBuffer: 64 * 1024 * 1024,
       stdio: ['ignore', 'pipe', 'inherit'],
@@ -397,15 +403,22 @@ function main(): void {
   const checks: [string, boolean][] = [];
   if (!process.argv.includes('--no-synth')) {
     const results = new Map<string, Result[]>();
-    for (const n of sizes) {
-      for (let rep = 0; rep < reps; rep++) {
-        for (const s of order) {
-          const r = (s === 'b0' ? runChild('b', n, baseline) : runChild(s, n)) as Result;
-          results.set(`${s}:${n}`, [...results.get(`${s}:${n}`) ?? [], r]);
-          const figures = r.error === undefined ? `${fmt((r.constructMs! + r.synthMs!) / 1000, 2)} s wall, ${fmt(r.cpuMs! / 1000, 2)} s CPU` : `error: ${r.error}`;
-          process.stderr.write(`N=${n} rep ${rep + 1}/${reps} (${s}): ${figures}, ${fmt((Date.now() - started) / 1000)} s elapsed\n`);
+    const libraries = path.join(ROOT, 'bench-results', `library-${process.pid}`);
+    const library = transpileLibrary(ROOT, path.join(libraries, 'this-tree'));
+    const baselineLibrary = baseline ? transpileLibrary(baseline, path.join(libraries, 'baseline')) : undefined;
+    try {
+      for (const n of sizes) {
+        for (let rep = 0; rep < reps; rep++) {
+          for (const s of order) {
+            const r = (s === 'b0' ? runChild('b', n, baseline, baselineLibrary) : runChild(s, n, ROOT, s === 'b' ? library : undefined)) as Result;
+            results.set(`${s}:${n}`, [...results.get(`${s}:${n}`) ?? [], r]);
+            const figures = r.error === undefined ? `${fmt((r.constructMs! + r.synthMs!) / 1000, 2)} s wall, ${fmt(r.cpuMs! / 1000, 2)} s CPU` : `error: ${r.error}`;
+            process.stderr.write(`N=${n} rep ${rep + 1}/${reps} (${s}): ${figures}, ${fmt((Date.now() - started) / 1000)} s elapsed\n`);
+          }
         }
       }
+    } finally {
+      fs.rmSync(libraries, { recursive: true, force: true });
     }
     const report = synthReport(sizes, order, results, reps);
     process.stdout.write(`${report.lines.join('\n')}\n`);
@@ -421,6 +434,8 @@ if (process.argv[2] === '--child') {
   let result: Result | AppWideFigures;
   try {
     const n = Number(process.argv[4]);
+    // Read by the library scenario's module: the library as it ships, instead of its sources.
+    if (process.argv[5]) process.env.BENCH_SYNTH_LIBRARY = process.argv[5];
     result = process.argv[3] === 'app-wide' ? runAppWideChecks(n) : runScenario(process.argv[3] as Scenario, n);
   } catch (e) {
     result = { error: (e as Error).message.split('\n')[0] };

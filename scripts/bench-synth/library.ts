@@ -1,11 +1,16 @@
 /**
  * Scenario (b): the same functions and queues with this library: `TracedFunction` (inline code, so no
- * bundling), `TracedQueue` with `addProducer`/`addConsumer`, `TracingDashboard` and `TracingAlarms`.
+ * bundling), `TracedQueue` with `addProducer`/`addConsumer`, `TracingDashboard` and `TracingAlarms`. The
+ * library is loaded as it ships when bench-synth gives its compiled index in `BENCH_SYNTH_LIBRARY`, else
+ * from its sources.
  */
 import { App, Stack } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { CODE, ENV, stackSizes, TIMEOUT } from './shape';
-import { TracedFunction, TracedQueue, TracingAlarms, TracingDashboard } from '../../src';
+import type * as Library from '../../src';
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { TracedFunction, TracedQueue, TracingAlarms, TracingDashboard } = require(process.env.BENCH_SYNTH_LIBRARY ?? '../../src') as typeof Library;
 
 export function build(app: App, functions: number): void {
   stackSizes(functions).forEach((count, s) => {

@@ -2,15 +2,9 @@
  * What `require('cdk-serverless-tracing')` costs: cold (nothing loaded yet) and after what an app with
  * functions and queues loads anyway (aws-cdk-lib's modules load their files lazily, on first use, so the
  * prelude builds and synthesizes a small app rather than only requiring them), each in a fresh process, and
- * which further aws-cdk-lib modules the library pulls in. The library is the current `src/`, transpiled the
- * way jsii emits `lib/` (CommonJS, ES2022, inline source maps) with the index made lazy as compile makes it,
- * so the figures follow the sources without a jsii build.
+ * which further aws-cdk-lib modules the library pulls in, of the library as it ships (`transpileLibrary`).
  */
 import { execFileSync } from 'child_process';
-import * as fs from 'fs';
-import * as path from 'path';
-import * as ts from 'typescript';
-import { lazyIndex } from '../lazy-index';
 
 /** An app's own work before it touches the library: a function, a queue, a grant, a synthesis. */
 const APP_PRELUDE = `
@@ -27,32 +21,6 @@ export interface RequireSample {
   readonly ms: number;
   /** aws-cdk-lib submodules (`aws-kms`, `custom-resources`, ...) the library's require loaded. */
   readonly loaded: string[];
-}
-
-/** Transpiles `src/` into `outDir` as lib/ would be, and returns the path of its index. */
-export function transpileLibrary(root: string, outDir: string): string {
-  const src = path.join(root, 'src');
-  const walk = (dir: string): string[] => fs.readdirSync(dir, { withFileTypes: true })
-    .flatMap((e) => (e.isDirectory() ? walk(path.join(dir, e.name)) : e.name.endsWith('.ts') && !e.name.endsWith('.d.ts') ? [path.join(dir, e.name)] : []));
-  for (const file of walk(src)) {
-    const { outputText } = ts.transpileModule(fs.readFileSync(file, 'utf8'), {
-      fileName: file,
-      compilerOptions: {
-        module: ts.ModuleKind.CommonJS,
-        target: ts.ScriptTarget.ES2022,
-        esModuleInterop: true,
-        experimentalDecorators: true,
-        inlineSourceMap: true,
-        inlineSources: true,
-      },
-    });
-    const out = path.join(outDir, path.relative(src, file)).replace(/\.ts$/, '.js');
-    fs.mkdirSync(path.dirname(out), { recursive: true });
-    // The index as `npx projen compile` leaves it; a tree from before the lazy index has no rewrite to apply.
-    const isIndex = path.relative(src, file) === 'index.ts';
-    fs.writeFileSync(out, isIndex && fs.existsSync(path.join(root, 'scripts', 'lazy-index.ts')) ? lazyIndex(outputText) : outputText);
-  }
-  return path.join(outDir, 'index.js');
 }
 
 /** The exports the benchmark's app (b) uses: what requiring the library and using them costs. */
