@@ -4,6 +4,7 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { dashboardBody } from './dashboard-body';
+import { RenderedOnceWidget } from '../src/observability/rendered-once-widget';
 import { RenderedWidgetGroup } from '../src/observability/rendered-widget-group';
 
 const ENV = { account: '123456789012', region: 'us-east-1' };
@@ -168,5 +169,48 @@ describe('RenderedWidgetGroup', () => {
     expect(() => bodyOf(Lazy.any({ produce: () => [{ Ref: 'AWS::StackName' }] }), true))
       .toThrow(/TracingDashboard: a widget holds a CloudFormation function outside a token of its own \(\{"Ref":"AWS::StackName"\}\)/);
     expect(() => bodyOf(Lazy.list({ produce: () => ['a', 'b'] }), true)).toThrow(/TracingDashboard: a widget holds a list token/);
+  });
+});
+
+describe('RenderedOnceWidget', () => {
+  test('gives the template of the widgets it wraps, in a group or added by themselves, rows included', () => {
+    const once = (rows: cloudwatch.IWidget[][]) => rows.map((row) => row.map((w) => new RenderedOnceWidget(w)));
+    const [plain, grouped] = pair((dashboard, rows) => dashboard.addWidgets(new RenderedWidgetGroup(once(rows))));
+    expect(grouped).toEqual(plain);
+    const [plainAgain, alone] = pair((dashboard, rows) => once(rows).forEach((row) => dashboard.addWidgets(...row)));
+    expect(alone).toEqual(plainAgain);
+    // A row wrapped whole: each of its widgets keeps its place within it, moved with the row.
+    const [plainRows, wrappedRows] = pair((dashboard, rows) => rows.forEach((row) => dashboard.addWidgets(new RenderedOnceWidget(new cloudwatch.Row(...row)))));
+    expect(wrappedRows).toEqual(plainRows);
+  });
+
+  test('renders the widget once however often it is placed and written', () => {
+    let renders = 0;
+    const widget = new cloudwatch.TextWidget({ markdown: 'once', width: 6, height: 2 });
+    const toJson = widget.toJson.bind(widget);
+    widget.toJson = () => {
+      renders++;
+      return toJson();
+    };
+    const once = new RenderedOnceWidget(widget);
+    expect(once.jsonAtOrigin).toEqual([{ type: 'text', width: 6, height: 2, x: 0, y: 0, properties: { markdown: 'once' } }]);
+    once.position(6, 3);
+    expect(once.toJson()).toEqual([{ type: 'text', width: 6, height: 2, x: 6, y: 3, properties: { markdown: 'once' } }]);
+    once.position(12, 0);
+    expect(once.toJson()[0]).toMatchObject({ x: 12, y: 0 });
+    expect(Object.keys(once.toJson()[0])).toEqual(['type', 'width', 'height', 'x', 'y', 'properties']);
+    expect(renders).toBe(1);
+    // What it hands out is a copy: writing a position into it leaves the rendering as it was.
+    expect(once.jsonAtOrigin[0]).toMatchObject({ x: 0, y: 0 });
+  });
+
+  test('a widget that reads its content when written is not to be wrapped: wrapped, it keeps what it read first', () => {
+    let markdown = 'first';
+    const reading: cloudwatch.IWidget = { width: 6, height: 2, warnings: [], position: () => undefined, toJson: () => [{ type: 'text', x: 0, y: 0, properties: { markdown } }] };
+    const once = new RenderedOnceWidget(reading);
+    expect(once.toJson()[0].properties.markdown).toBe('first');
+    markdown = 'later';
+    expect(once.toJson()[0].properties.markdown).toBe('first');
+    expect(reading.toJson()[0].properties.markdown).toBe('later');
   });
 });

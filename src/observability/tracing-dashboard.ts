@@ -7,6 +7,7 @@ import {
   stateMachineSection, topicSection,
 } from './dashboard-sections';
 import { claimPhysicalName } from './physical-names';
+import { RenderedOnceWidget } from './rendered-once-widget';
 import { RenderedWidgetGroup } from './rendered-widget-group';
 import { inventoryOf, TracedInventory } from './traced-inventory';
 import { environmentKey } from '../registry/tracing-registry';
@@ -40,9 +41,9 @@ const TOKEN_TEMPLATE_BYTES = 40;
  * cost as much again as synthesizing the dashboards. The JSON is escaped inside the body's `Fn::Join`, and
  * each token becomes a part of its own, one per line.
  */
-function estimatedTemplateBytes(widget: cloudwatch.IWidget): number {
+function estimatedTemplateBytes(widgetJson: any[]): number {
   let resolvables = 0;
-  const json = JSON.stringify(widget.toJson(), (_key, value) => {
+  const json = JSON.stringify(widgetJson, (_key, value) => {
     if (value === null || typeof value !== 'object' || typeof value.resolve !== 'function') return value;
     // aws-cdk-lib wraps a graph's metric rows in a token that only trims them: its value is what renders.
     if (typeof value.value === 'object' && value.value !== null) return value.value;
@@ -183,15 +184,20 @@ export class TracingDashboard extends Construct {
     const title = this.baseName ?? 'Tracing';
     const overview = overviewSection(inventory, title);
     const alarms = () => inventoryOf(this.stacks).alarms;
+    // Each widget's JSON serves the byte estimate and then the body; the alarm status is written when the body
+    // is, for alarms created after this.
+    const once = (widgets: cloudwatch.IWidget[]) => widgets.map((widget) => new RenderedOnceWidget(widget));
     const sections: DashboardSection[] = [
-      { title: overview.title, widgets: [...overview.widgets, ...alarmStatusWidgets(alarms, compositeAlarmsAtMost(inventory))] },
-      ...inventory.services.flatMap(serviceSections),
-      ...queueSection(inventory.queues),
-      ...busSection(inventory.buses),
-      ...topicSection(inventory.topics),
-      ...apiStageSection(inventory.apiStages),
-      ...stateMachineSection(inventory.stateMachines),
-      ...correlationSection(inventory),
+      { title: overview.title, widgets: [...once(overview.widgets), ...alarmStatusWidgets(alarms, compositeAlarmsAtMost(inventory))] },
+      ...[
+        ...inventory.services.flatMap(serviceSections),
+        ...queueSection(inventory.queues),
+        ...busSection(inventory.buses),
+        ...topicSection(inventory.topics),
+        ...apiStageSection(inventory.apiStages),
+        ...stateMachineSection(inventory.stateMachines),
+        ...correlationSection(inventory),
+      ].map((section) => ({ title: section.title, widgets: once(section.widgets) })),
     ];
     // Dashboards go where CloudFormation can still take them: the bodies share this stack's 1 MB template
     // with the rest of it, so past a byte budget they continue in sibling stacks of their own.
@@ -202,7 +208,7 @@ export class TracingDashboard extends Construct {
     for (const section of sections) {
       for (let start = 0; start < section.widgets.length; start += this.maxWidgets) {
         const widgets = section.widgets.slice(start, start + this.maxWidgets);
-        const bytes = widgets.reduce((total, widget) => total + estimatedTemplateBytes(widget), 0);
+        const bytes = widgets.reduce((total, widget) => total + estimatedTemplateBytes(widget instanceof RenderedOnceWidget ? widget.jsonAtOrigin : widget.toJson()), 0);
         const full = host.used + bytes > host.budget && host.used > 0;
         if (full) host = this.overflowHost();
         if (full || count + widgets.length > this.maxWidgets) {
