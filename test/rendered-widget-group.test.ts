@@ -206,7 +206,13 @@ describe('RenderedOnceWidget', () => {
 
   test('a widget that reads its content when written is not to be wrapped: wrapped, it keeps what it read first', () => {
     let markdown = 'first';
-    const reading: cloudwatch.IWidget = { width: 6, height: 2, warnings: [], position: () => undefined, toJson: () => [{ type: 'text', x: 0, y: 0, properties: { markdown } }] };
+    const reading: cloudwatch.IWidget = {
+      width: 6,
+      height: 2,
+      warnings: [],
+      position: () => undefined,
+      toJson: () => [{ type: 'text', x: 0, y: 0, properties: { markdown } }],
+    };
     const once = new RenderedOnceWidget(reading);
     expect(once.toJson()[0].properties.markdown).toBe('first');
     markdown = 'later';

@@ -208,7 +208,8 @@ export class TracingDashboard extends Construct {
     for (const section of sections) {
       for (let start = 0; start < section.widgets.length; start += this.maxWidgets) {
         const widgets = section.widgets.slice(start, start + this.maxWidgets);
-        const bytes = widgets.reduce((total, widget) => total + estimatedTemplateBytes(widget instanceof RenderedOnceWidget ? widget.jsonAtOrigin : widget.toJson()), 0);
+        const bytes = widgets.reduce((total, widget) =>
+          total + estimatedTemplateBytes(widget instanceof RenderedOnceWidget ? widget.jsonAtOrigin : widget.toJson()), 0);
         const full = host.used + bytes > host.budget && host.used > 0;
         if (full) host = this.overflowHost();
         if (full || count + widgets.length > this.maxWidgets) {
