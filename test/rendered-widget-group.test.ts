@@ -180,7 +180,8 @@ describe('RenderedOnceWidget', () => {
     const [plainAgain, alone] = pair((dashboard, rows) => once(rows).forEach((row) => dashboard.addWidgets(...row)));
     expect(alone).toEqual(plainAgain);
     // A row wrapped whole: each of its widgets keeps its place within it, moved with the row.
-    const [plainRows, wrappedRows] = pair((dashboard, rows) => rows.forEach((row) => dashboard.addWidgets(new RenderedOnceWidget(new cloudwatch.Row(...row)))));
+    const [plainRows, wrappedRows] = pair((dashboard, rows) =>
+      rows.forEach((row) => dashboard.addWidgets(new RenderedOnceWidget(new cloudwatch.Row(...row)))));
     expect(wrappedRows).toEqual(plainRows);
   });
 
