@@ -32,6 +32,10 @@ describe('TracingAlarms', () => {
       TreatMissingData: 'notBreaching',
       Metrics: expect.arrayContaining([expect.objectContaining({ Expression: 'IF(i > 0, 100 * e / i, 0)' })]),
     });
+    // The expression's legend names the resource and the kind; the description, not repeated, says the rest.
+    const errorRate = found['test-stack-api-api-error-rate'];
+    expect(errorRate.Metrics.find((m: { Expression?: string }) => m.Expression).Label).toBe('api: Error rate');
+    expect(errorRate.AlarmDescription).toBe('TestStack/Api: errors are 5 % or more of invocations over 5 minutes (2 of 3 periods).');
     // p99 at 80 % of the timeout, in milliseconds
     expect(found['test-stack-api-api-duration']).toMatchObject({ MetricName: 'Duration', ExtendedStatistic: 'p99', Threshold: 8000 });
     expect(found['test-stack-worker-worker-duration'].Threshold).toBe(24000);

@@ -205,7 +205,8 @@ export class TracingAlarms extends Construct {
     const ids = Object.keys(input.metrics);
     const metric = input.expression === undefined && ids.length === 1 ? input.metrics[ids[0]]
       : new cloudwatch.MathExpression({
-        expression: input.expression ?? ids[0], usingMetrics: input.metrics, period: input.period, label: input.description,
+        // The alarm's graph legend: what and of which resource; the alarm's description says the rest.
+        expression: input.expression ?? ids[0], usingMetrics: input.metrics, period: input.period, label: `${input.resourceName}: ${input.kindDescription}`,
       });
     return new cloudwatch.Alarm(this, this.alarmId(name), {
       alarmName: name,

@@ -108,6 +108,10 @@ def read_trace_token(token: Any, *, secret: Optional[TraceTokenSecret] = None,
     return result
 
 
+def _warn_refused(reason: str) -> None:
+    warn(f"trace token refused ({reason}): no link")
+
+
 @contextlib.contextmanager
 def linked_span(name: str, token: Optional[str], *, secret: Optional[TraceTokenSecret] = None,
                 annotate_key: str = "businessKey", kind: str = "consumer",
@@ -115,8 +119,7 @@ def linked_span(name: str, token: Optional[str], *, secret: Optional[TraceTokenS
     """The context manager behind :func:`start_linked_span`, for code that is easier to write in a ``with``
     block (including inside ``async def``): yields what the token carried, or None.
     """
-    linked = read_trace_token(token, secret=secret, on_refused=lambda reason: warn(
-        f"trace token refused ({reason}): no link")) if token else None
+    linked = read_trace_token(token, secret=secret, on_refused=_warn_refused) if token else None
     otel = opentelemetry_api()
     if otel is None:
         yield linked

@@ -77,16 +77,17 @@ def process_sqs_batch(
         if not isinstance(record, Mapping):
             skipped += 1
             continue
-        identifier = {"itemIdentifier": _js.to_string(_js.get(record, "messageId"))}
+        # Read before the handler runs, which may change the record; the failure entry is built only on failure.
+        message_id = _js.get(record, "messageId")
         group = _js.get(_js.get(record, "attributes"), "MessageGroupId")
         if group is not _js.UNDEFINED and _group_key(group) in failed_groups:
-            failures.append(identifier)
+            failures.append({"itemIdentifier": _js.to_string(message_id)})
             continue
         if not out_of_time and context is not None and _remaining_ms(context) < deadline_margin_ms:
             out_of_time = True
             warn(f"{_js.number_to_string(deadline_margin_ms)} ms left: unfinished records reported failed")
         if out_of_time:
-            failures.append(identifier)
+            failures.append({"itemIdentifier": _js.to_string(message_id)})
             continue
         producer = sqs_record_context(record, eventbridge_key)
         scope = SqsRecordScope(producer)
@@ -96,7 +97,7 @@ def process_sqs_batch(
             else:
                 _run(handler(record, scope))
         except Exception:
-            failures.append(identifier)
+            failures.append({"itemIdentifier": _js.to_string(message_id)})
             if group is not _js.UNDEFINED:
                 failed_groups.add(_group_key(group))
     if skipped:
