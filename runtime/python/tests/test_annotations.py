@@ -191,6 +191,27 @@ def test_metadata_skipped_for_a_reserved_or_annotated_key_or_a_value_json_cannot
     ]
 
 
+def test_metadata_refuses_an_annotated_key_on_a_span_whose_attributes_cannot_be_read(warnings):
+    class OpaqueSpan:
+        """A recording span of another implementation: it takes attributes and shows none."""
+
+        def __init__(self):
+            self.set = {}
+
+        def is_recording(self):
+            return True
+
+        def set_attribute(self, key, value):
+            self.set[key] = value
+
+    span = OpaqueSpan()
+    annotate({"orderId": "o-1"}, span)
+    add_metadata("orderId", "again", span)
+    add_metadata("detail", {"a": 1}, span)
+    assert span.set == {"orderId": "o-1", XRAY_ANNOTATIONS_ATTRIBUTE: ["orderId"], "detail": '{"a":1}'}
+    assert warnings() == ["cdk-serverless-tracing: metadata orderId skipped: key is an annotation"]
+
+
 def test_cold_start_then_warm_and_service_from_otel_service_name(monkeypatch):
     monkeypatch.setattr(annotations, "_first_invocation", True)
     monkeypatch.setenv("OTEL_SERVICE_NAME", "orders-api")
