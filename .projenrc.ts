@@ -163,7 +163,16 @@ new javascript.TypescriptConfig(project, {
   extends: javascript.TypescriptConfigExtends.fromPaths(['./tsconfig.json']),
   include: ['src/runtime/**/*.ts'],
   exclude: ['node_modules'],
-  compilerOptions: { rootDir: 'src/runtime', outDir: 'lib/runtime/esm', module: 'es2020', moduleResolution: javascript.TypeScriptModuleResolution.BUNDLER },
+  compilerOptions: {
+    rootDir: 'src/runtime',
+    outDir: 'lib/runtime/esm',
+    module: 'es2020',
+    moduleResolution: javascript.TypeScriptModuleResolution.BUNDLER,
+    // Bundled into handlers, never loaded at synthesis: its maps let a bundle's own source map (and stack traces
+    // with --enable-source-maps) point at src/runtime, at no cost to synthesis.
+    inlineSourceMap: true,
+    inlineSources: true,
+  },
 });
 // The package index loads each module on the first use of one of its exports (scripts/lazy-index.ts), so
 // requiring the package costs what the app uses, not every module of the library.

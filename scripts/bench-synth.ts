@@ -397,16 +397,21 @@ function main(): void {
     throw new Error(`--baseline: ${baseline} needs scripts/bench-synth.ts, src/index.ts and tsconfig.json`);
   }
   const order: Run[] = baseline ? ['a', 'b0', 'b', 'c'] : ['a', 'b', 'c'];
+  // A baseline from before (b) loaded the library as it ships runs its sources through ts-node, which maps their frames.
+  const baselineScenario = baseline && path.join(baseline, 'scripts', 'bench-synth', 'library.ts');
+  const baselineShips = baselineScenario && fs.existsSync(baselineScenario) && fs.readFileSync(baselineScenario, 'utf8').includes('BENCH_SYNTH_LIBRARY');
+  const baselineLoads = baselineShips ? 'as it ships' : 'its sources through ts-node';
   process.stdout.write(`Node ${process.version}, ${os.cpus().length} x ${os.cpus()[0]?.model ?? 'cpu'}; one process per run`
-    + `${baseline ? `; baseline (b0): ${baseline}` : ''}\n\n`);
+    + `${baseline ? `; baseline (b0): ${baseline}, the library loaded ${baselineLoads}` : ''}; (b): the library loaded as it ships\n\n`);
   const started = Date.now();
   const checks: [string, boolean][] = [];
   if (!process.argv.includes('--no-synth')) {
     const results = new Map<string, Result[]>();
-    const libraries = path.join(ROOT, 'bench-results', `library-${process.pid}`);
-    const library = transpileLibrary(ROOT, path.join(libraries, 'this-tree'));
-    const baselineLibrary = baseline ? transpileLibrary(baseline, path.join(libraries, 'baseline')) : undefined;
+    // Each tree's library beside it, so that it loads that tree's aws-cdk-lib.
+    const libraries = [ROOT, ...baseline ? [baseline] : []].map((root) => path.join(root, 'bench-results', `library-${process.pid}`));
     try {
+      const library = transpileLibrary(ROOT, libraries[0]);
+      const baselineLibrary = baseline ? transpileLibrary(baseline, libraries[1]) : undefined;
       for (const n of sizes) {
         for (let rep = 0; rep < reps; rep++) {
           for (const s of order) {
@@ -418,7 +423,7 @@ function main(): void {
         }
       }
     } finally {
-      fs.rmSync(libraries, { recursive: true, force: true });
+      for (const dir of libraries) fs.rmSync(dir, { recursive: true, force: true });
     }
     const report = synthReport(sizes, order, results, reps);
     process.stdout.write(`${report.lines.join('\n')}\n`);

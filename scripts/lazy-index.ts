@@ -10,7 +10,7 @@
  * The getters stay exactly as TypeScript wrote them (`return x_1.Name;`): Node finds the export names an ES
  * module may import from a CommonJS file by scanning for that very shape (cjs-module-lexer), so
  * `import { TracedFunction } from 'cdk-serverless-tracing'` keeps working. jsii's runtime (Python, Java) reads
- * exports through the same getters. Line numbers are kept, so the inline source map still points right.
+ * exports through the same getters. Line numbers are kept, so a source map of the index (lib/ ships none) would still point right.
  *
  * Run by `npx projen compile` after jsii, on `lib/index.js`; refuses output of another shape rather than
  * leaving an index half rewritten.

@@ -6,7 +6,7 @@ import { lazyIndex } from '../scripts/lazy-index';
 const REPO = path.join(__dirname, '..');
 const LIB_INDEX = path.join(REPO, 'lib', 'index.js');
 
-/** What TypeScript emits for `export { A } from './a'; export { B, C } from './b';` (the shape jsii writes). */
+/** What TypeScript emits for `export { A } from './a'; export { B, C } from './b';` (the shape jsii writes), with a source map comment. */
 const COMPILED_INDEX = [
   '"use strict";',
   'Object.defineProperty(exports, "__esModule", { value: true });',

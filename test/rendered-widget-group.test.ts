@@ -1,62 +1,10 @@
-import { App, Aspects, CfnParameter, Duration, Fn, IAspect, Lazy, Stack, Token } from 'aws-cdk-lib';
+import { App, Aspects, IAspect, Lazy, Stack, Token } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { dashboardBody } from './dashboard-body';
-import { RenderedOnceWidget } from '../src/observability/rendered-once-widget';
+import { ENV, pair } from './widget-fixtures';
 import { RenderedWidgetGroup } from '../src/observability/rendered-widget-group';
-
-const ENV = { account: '123456789012', region: 'us-east-1' };
-
-/** Widgets of every kind the library renders, with tokens in every place they can take. */
-function widgets(stack: Stack): cloudwatch.IWidget[][] {
-  const fn = lambda.Function.fromFunctionArn(stack, 'Fn', Fn.importValue('fn-arn'));
-  const queue = new sqs.Queue(stack, 'Queue');
-  const threshold = new CfnParameter(stack, 'Threshold', { type: 'Number' }).valueAsNumber;
-  const elsewhere = new cloudwatch.Metric({ namespace: 'AWS/Lambda', metricName: 'Errors', account: '210987654321', region: 'eu-west-1' });
-  return [
-    [new cloudwatch.TextWidget({ markdown: 'Quotes " and \\ backslashes, ${not-a-token} and \u00e9', width: 24, height: 2 })],
-    [
-      new cloudwatch.GraphWidget({
-        title: 'Errors and error rate',
-        left: [fn.metricErrors({ period: Duration.minutes(1), label: 'errors' }), elsewhere],
-        right: [new cloudwatch.MathExpression({
-          expression: 'IF(i > 0, 100 * e / i, 0)',
-          usingMetrics: { e: fn.metricErrors(), i: fn.metricInvocations() },
-          label: 'rate',
-        })],
-        leftAnnotations: [{ value: threshold, label: 'deploy-time threshold' }],
-      }),
-      // A title whose value is a function with literals of its own (escaped inside the JSON string), and a metric
-      // row whose options are all defaults (aws-cdk-lib's post-processor drops the empty object that ends it).
-      new cloudwatch.GraphWidget({
-        title: `Queue ${Fn.join('"', ['a', queue.queueName])}`,
-        left: [queue.metricApproximateAgeOfOldestMessage(), queue.metric('ApproximateNumberOfMessagesDelayed')],
-      }),
-      new cloudwatch.LogQueryWidget({
-        title: Fn.join('"', ['Cold starts of', fn.functionName]),
-        logGroupNames: [`/aws/lambda/${fn.functionName}`, Lazy.string({ produce: () => 'literal "quoted" group' })],
-        queryLines: ['filter @type = "REPORT"', 'stats count(*) by bin(5m)'],
-      }),
-    ],
-    [new cloudwatch.AlarmStatusWidget({ alarms: [queue.metricNumberOfMessagesSent().createAlarm(stack, 'Sent', { threshold: 1, evaluationPeriods: 1 })] })],
-  ];
-}
-
-/** Two identical stacks: one with the widgets added row by row, one with the same rows as one group. */
-function pair(place: (dashboard: cloudwatch.Dashboard, rows: cloudwatch.IWidget[][], stack: Stack) => void) {
-  const bodies = ['Plain', 'Grouped'].map((id) => {
-    const app = new App();
-    const stack = new Stack(app, id, { env: ENV });
-    const dashboard = new cloudwatch.Dashboard(stack, 'Dashboard', { dashboardName: 'd' });
-    const rows = widgets(stack);
-    if (id === 'Plain') rows.forEach((row) => dashboard.addWidgets(...row));
-    else place(dashboard, rows, stack);
-    return Template.fromStack(stack).findResources('AWS::CloudWatch::Dashboard');
-  });
-  return bodies.map((resources) => Object.values(resources)[0].Properties.DashboardBody);
-}
 
 describe('RenderedWidgetGroup', () => {
   test('gives the template that adding its widgets one row at a time gives', () => {
@@ -172,52 +120,3 @@ describe('RenderedWidgetGroup', () => {
   });
 });
 
-describe('RenderedOnceWidget', () => {
-  test('gives the template of the widgets it wraps, in a group or added by themselves, rows included', () => {
-    const once = (rows: cloudwatch.IWidget[][]) => rows.map((row) => row.map((w) => new RenderedOnceWidget(w)));
-    const [plain, grouped] = pair((dashboard, rows) => dashboard.addWidgets(new RenderedWidgetGroup(once(rows))));
-    expect(grouped).toEqual(plain);
-    const [plainAgain, alone] = pair((dashboard, rows) => once(rows).forEach((row) => dashboard.addWidgets(...row)));
-    expect(alone).toEqual(plainAgain);
-    // A row wrapped whole: each of its widgets keeps its place within it, moved with the row.
-    const [plainRows, wrappedRows] = pair((dashboard, rows) =>
-      rows.forEach((row) => dashboard.addWidgets(new RenderedOnceWidget(new cloudwatch.Row(...row)))));
-    expect(wrappedRows).toEqual(plainRows);
-  });
-
-  test('renders the widget once however often it is placed and written', () => {
-    let renders = 0;
-    const widget = new cloudwatch.TextWidget({ markdown: 'once', width: 6, height: 2 });
-    const toJson = widget.toJson.bind(widget);
-    widget.toJson = () => {
-      renders++;
-      return toJson();
-    };
-    const once = new RenderedOnceWidget(widget);
-    expect(once.jsonAtOrigin).toEqual([{ type: 'text', width: 6, height: 2, x: 0, y: 0, properties: { markdown: 'once' } }]);
-    once.position(6, 3);
-    expect(once.toJson()).toEqual([{ type: 'text', width: 6, height: 2, x: 6, y: 3, properties: { markdown: 'once' } }]);
-    once.position(12, 0);
-    expect(once.toJson()[0]).toMatchObject({ x: 12, y: 0 });
-    expect(Object.keys(once.toJson()[0])).toEqual(['type', 'width', 'height', 'x', 'y', 'properties']);
-    expect(renders).toBe(1);
-    // What it hands out is a copy: writing a position into it leaves the rendering as it was.
-    expect(once.jsonAtOrigin[0]).toMatchObject({ x: 0, y: 0 });
-  });
-
-  test('a widget that reads its content when written is not to be wrapped: wrapped, it keeps what it read first', () => {
-    let markdown = 'first';
-    const reading: cloudwatch.IWidget = {
-      width: 6,
-      height: 2,
-      warnings: [],
-      position: () => undefined,
-      toJson: () => [{ type: 'text', x: 0, y: 0, properties: { markdown } }],
-    };
-    const once = new RenderedOnceWidget(reading);
-    expect(once.toJson()[0].properties.markdown).toBe('first');
-    markdown = 'later';
-    expect(once.toJson()[0].properties.markdown).toBe('first');
-    expect(reading.toJson()[0].properties.markdown).toBe('later');
-  });
-});

@@ -201,8 +201,8 @@ function allWidgets(widgets: cloudwatch.IWidget[]): cloudwatch.IWidget[] {
  * The template is the one the widgets would give added one by one, except that a body left without any
  * deploy-time value is a one-part `Fn::Join` rather than a string, and a list token is refused. The text is
  * kept from synthesis's resolution of references, which runs after every aspect, so the widgets must be
- * final by then (the library's are: the alarm status widget reads the alarms `TracingAlarms` creates in
- * its aspect); an earlier resolution renders afresh.
+ * final by then (the library's are: `TracingDashboard` creates them whole at synthesis, and its alarm status
+ * widget reads the alarms `TracingAlarms` creates in its aspect); an earlier resolution renders afresh.
  */
 export class RenderedWidgetGroup implements cloudwatch.IWidget {
   public readonly width: number;

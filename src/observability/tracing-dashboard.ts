@@ -41,9 +41,11 @@ const TOKEN_TEMPLATE_BYTES = 40;
  * cost as much again as synthesizing the dashboards. The JSON is escaped inside the body's `Fn::Join`, and
  * each token becomes a part of its own, one per line.
  */
-function estimatedTemplateBytes(widgetJson: any[]): number {
+function estimatedTemplateBytes(widget: cloudwatch.IWidget): number {
+  // Without a position, as estimated before the layout places the widget (a widget never placed has none).
+  const unplaced = widget instanceof RenderedOnceWidget ? widget.jsonAtOrigin.map(({ x: _x, y: _y, ...entry }) => entry) : widget.toJson();
   let resolvables = 0;
-  const json = JSON.stringify(widgetJson, (_key, value) => {
+  const json = JSON.stringify(unplaced, (_key, value) => {
     if (value === null || typeof value !== 'object' || typeof value.resolve !== 'function') return value;
     // aws-cdk-lib wraps a graph's metric rows in a token that only trims them: its value is what renders.
     if (typeof value.value === 'object' && value.value !== null) return value.value;
@@ -208,8 +210,7 @@ export class TracingDashboard extends Construct {
     for (const section of sections) {
       for (let start = 0; start < section.widgets.length; start += this.maxWidgets) {
         const widgets = section.widgets.slice(start, start + this.maxWidgets);
-        const bytes = widgets.reduce((total, widget) =>
-          total + estimatedTemplateBytes(widget instanceof RenderedOnceWidget ? widget.jsonAtOrigin : widget.toJson()), 0);
+        const bytes = widgets.reduce((total, widget) => total + estimatedTemplateBytes(widget), 0);
         const full = host.used + bytes > host.budget && host.used > 0;
         if (full) host = this.overflowHost();
         if (full || count + widgets.length > this.maxWidgets) {
