@@ -88,7 +88,7 @@ def add_metadata(key: str, value: Any, span: Any = None) -> None:
         return
     if not key or key == XRAY_ANNOTATIONS_ATTRIBUTE:
         why = "reserved key"
-    elif key in _declared(target):
+    elif _is_declared(target, key):
         why = "key is an annotation"
     else:
         # Serialized only for a key that is kept: the reasons are checked in the Node runtime's order.
@@ -147,6 +147,17 @@ def _declared(span: Any) -> List[str]:
         return list(_declared_keys.get(span, ()))
     except TypeError:
         return []
+
+
+def _is_declared(span: Any, key: str) -> bool:
+    """Whether ``key`` is declared on the span, as :func:`_declared` reads them, without copying the keys."""
+    listed = _attributes_of(span).get(XRAY_ANNOTATIONS_ATTRIBUTE)
+    if isinstance(listed, (list, tuple)):
+        return key in listed
+    try:
+        return key in _declared_keys.get(span, ())
+    except TypeError:
+        return False
 
 
 def _remember(span: Any, keys: List[str]) -> None:
