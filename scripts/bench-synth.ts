@@ -343,41 +343,37 @@ function breakdownReport(n: number, order: Run[], summaries: Map<string, Summary
   return lines;
 }
 
-function requireReport(reps: number, baseline: string | undefined): string[] {
-  const trees: [string, string][] = baseline ? [['baseline', baseline], ['this tree', ROOT]] : [['this tree', ROOT]];
-  const dirs = trees.map(([, root]) => path.join(root, 'bench-results', `require-${process.pid}`));
-  try {
-    const indexes = trees.map(([, root], i) => transpileLibrary(root, dirs[i]));
-    const cold = trees.map(() => [] as number[]);
-    const warm = trees.map(() => [] as number[]);
-    const touched = trees.map(() => [] as number[]);
-    const loaded = trees.map(() => [] as string[]);
-    for (let rep = 0; rep < reps; rep++) {
-      trees.forEach(([, root], i) => {
-        cold[i].push(sampleRequire(indexes[i], false, root).ms);
-        warm[i].push(sampleRequire(indexes[i], true, root).ms);
-        // What using the library loads: with a lazy index, requiring it alone loads nothing.
-        const used = sampleRequire(indexes[i], true, root, TYPICAL_EXPORTS);
-        touched[i].push(used.ms);
-        loaded[i] = used.loaded;
-      });
-    }
-    const lines = [`## require('cdk-serverless-tracing') (median of ${reps} fresh processes)`, ''];
-    lines.push(`| library | cold ms | ${APP_PRELUDE_LABEL}, ms | the same, then reading ${TYPICAL_EXPORTS.join(', ')}, ms |`, '| --- | ---: | ---: | ---: |');
-    trees.forEach(([label], i) => lines.push(`| ${label} | ${fmt(median(cold[i]), 1)} | ${fmt(median(warm[i]), 1)} | ${fmt(median(touched[i]), 1)} |`));
-    lines.push('', `aws-cdk-lib submodules the library loads beyond the app's when the app reads ${TYPICAL_EXPORTS.join(', ')}; what requiring one costs after the app (its index: what an `
-      + 'import at the top of a module pays) and what loading all of it costs (the most that using it can):', '');
-    lines.push(`| submodule | ${trees.map(([label]) => label).join(' | ')} | index ms | all of it, ms |`, `| --- | ${trees.map(() => ':---:').join(' | ')} | ---: | ---: |`);
-    for (const module of [...new Set(loaded.flat())].sort()) {
-      const samples = Array.from({ length: Math.min(reps, 3) }, () => sampleModule(`aws-cdk-lib/${module}`, ROOT));
-      const used = loaded.map((l) => (l.includes(module) ? 'loaded' : '-')).join(' | ');
-      lines.push(`| ${module} | ${used} | ${fmt(median(samples.map((x) => x.indexMs)), 1)} | ${fmt(median(samples.map((x) => x.allMs)), 1)} |`);
-    }
-    lines.push('');
-    return lines;
-  } finally {
-    for (const dir of dirs) fs.rmSync(dir, { recursive: true, force: true });
+/** A tree whose library the benchmark loads as it ships: its label, its root and `transpileLibrary`'s index. */
+interface ShippedTree { readonly label: string; readonly root: string; readonly index: string }
+
+function requireReport(reps: number, trees: ShippedTree[]): string[] {
+  const cold = trees.map(() => [] as number[]);
+  const warm = trees.map(() => [] as number[]);
+  const touched = trees.map(() => [] as number[]);
+  const loaded = trees.map(() => [] as string[]);
+  for (let rep = 0; rep < reps; rep++) {
+    trees.forEach(({ root, index }, i) => {
+      cold[i].push(sampleRequire(index, false, root).ms);
+      warm[i].push(sampleRequire(index, true, root).ms);
+      // What using the library loads: with a lazy index, requiring it alone loads nothing.
+      const used = sampleRequire(index, true, root, TYPICAL_EXPORTS);
+      touched[i].push(used.ms);
+      loaded[i] = used.loaded;
+    });
   }
+  const lines = [`## require('cdk-serverless-tracing') (median of ${reps} fresh processes)`, ''];
+  lines.push(`| library | cold ms | ${APP_PRELUDE_LABEL}, ms | the same, then reading ${TYPICAL_EXPORTS.join(', ')}, ms |`, '| --- | ---: | ---: | ---: |');
+  trees.forEach(({ label }, i) => lines.push(`| ${label} | ${fmt(median(cold[i]), 1)} | ${fmt(median(warm[i]), 1)} | ${fmt(median(touched[i]), 1)} |`));
+  lines.push('', `aws-cdk-lib submodules the library loads beyond the app's when the app reads ${TYPICAL_EXPORTS.join(', ')}; what requiring one costs after the app (its index: what an `
+    + 'import at the top of a module pays) and what loading all of it costs (the most that using it can):', '');
+  lines.push(`| submodule | ${trees.map(({ label }) => label).join(' | ')} | index ms | all of it, ms |`, `| --- | ${trees.map(() => ':---:').join(' | ')} | ---: | ---: |`);
+  for (const module of [...new Set(loaded.flat())].sort()) {
+    const samples = Array.from({ length: Math.min(reps, 3) }, () => sampleModule(`aws-cdk-lib/${module}`, ROOT));
+    const used = loaded.map((l) => (l.includes(module) ? 'loaded' : '-')).join(' | ');
+    lines.push(`| ${module} | ${used} | ${fmt(median(samples.map((x) => x.indexMs)), 1)} | ${fmt(median(samples.map((x) => x.allMs)), 1)} |`);
+  }
+  lines.push('');
+  return lines;
 }
 
 function option(name: string): string | undefined {
@@ -405,13 +401,16 @@ function main(): void {
     + `${baseline ? `; baseline (b0): ${baseline}, the library loaded ${baselineLoads}` : ''}; (b): the library loaded as it ships\n\n`);
   const started = Date.now();
   const checks: [string, boolean][] = [];
-  if (!process.argv.includes('--no-synth')) {
-    const results = new Map<string, Result[]>();
-    // Each tree's library beside it, so that it loads that tree's aws-cdk-lib.
-    const libraries = [ROOT, ...baseline ? [baseline] : []].map((root) => path.join(root, 'bench-results', `library-${process.pid}`));
-    try {
-      const library = transpileLibrary(ROOT, libraries[0]);
-      const baselineLibrary = baseline ? transpileLibrary(baseline, libraries[1]) : undefined;
+  // Each tree's library transpiled once, beside it (so that it loads that tree's aws-cdk-lib), for the
+  // synthesis runs and the require figures alike.
+  const roots: [string, string][] = baseline ? [['baseline', baseline], ['this tree', ROOT]] : [['this tree', ROOT]];
+  const dirs = roots.map(([, root]) => path.join(root, 'bench-results', `library-${process.pid}`));
+  try {
+    const trees: ShippedTree[] = roots.map(([label, root], i) => ({ label, root, index: transpileLibrary(root, dirs[i]) }));
+    const library = trees[trees.length - 1].index;
+    const baselineLibrary = baseline ? trees[0].index : undefined;
+    if (!process.argv.includes('--no-synth')) {
+      const results = new Map<string, Result[]>();
       for (const n of sizes) {
         for (let rep = 0; rep < reps; rep++) {
           for (const s of order) {
@@ -422,15 +421,15 @@ function main(): void {
           }
         }
       }
-    } finally {
-      for (const dir of libraries) fs.rmSync(dir, { recursive: true, force: true });
+      const report = synthReport(sizes, order, results, reps);
+      process.stdout.write(`${report.lines.join('\n')}\n`);
+      checks.push(...report.checks);
     }
-    const report = synthReport(sizes, order, results, reps);
-    process.stdout.write(`${report.lines.join('\n')}\n`);
-    checks.push(...report.checks);
+    if (!process.argv.includes('--no-app-wide')) process.stdout.write(`${appWideReport(sizes, baseline).join('\n')}\n`);
+    if (!process.argv.includes('--no-require')) process.stdout.write(`${requireReport(requireReps, trees).join('\n')}\n`);
+  } finally {
+    for (const dir of dirs) fs.rmSync(dir, { recursive: true, force: true });
   }
-  if (!process.argv.includes('--no-app-wide')) process.stdout.write(`${appWideReport(sizes, baseline).join('\n')}\n`);
-  if (!process.argv.includes('--no-require')) process.stdout.write(`${requireReport(requireReps, baseline).join('\n')}\n`);
   if (checks.length > 0) process.stdout.write(`## Targets\n\n${checks.map(([label, ok]) => `- ${verdict(ok)}: ${label}`).join('\n')}\n\n`);
   process.stdout.write(`Total ${fmt((Date.now() - started) / 1000)} s\n`);
 }
