@@ -15,7 +15,7 @@ import os
 import re
 import weakref
 from collections.abc import Mapping
-from typing import Any, List, Union
+from typing import Any, List, Sequence, Union
 
 from ._otel import opentelemetry_api, warn_once
 
@@ -88,7 +88,7 @@ def add_metadata(key: str, value: Any, span: Any = None) -> None:
         return
     if not key or key == XRAY_ANNOTATIONS_ATTRIBUTE:
         why = "reserved key"
-    elif _is_declared(target, key):
+    elif key in _declared_view(target):
         why = "key is an annotation"
     else:
         # Serialized only for a key that is kept: the reasons are checked in the Node runtime's order.
@@ -138,26 +138,21 @@ def _attributes_of(span: Any) -> Mapping:
     return attributes if isinstance(attributes, Mapping) else {}
 
 
+def _declared_view(span: Any) -> Sequence:
+    """The keys declared on the span as they are stored, by anyone when its attributes are readable, else by this
+    module; not to be modified (the Node runtime's ``declared``)."""
+    listed = _attributes_of(span).get(XRAY_ANNOTATIONS_ATTRIBUTE)
+    if isinstance(listed, (list, tuple)):
+        return listed
+    try:
+        return _declared_keys.get(span, ())
+    except TypeError:
+        return ()
+
+
 def _declared(span: Any) -> List[str]:
-    """The keys declared on the span, by anyone when its attributes are readable, else by this module."""
-    listed = _attributes_of(span).get(XRAY_ANNOTATIONS_ATTRIBUTE)
-    if isinstance(listed, (list, tuple)):
-        return [key for key in listed if isinstance(key, str)]
-    try:
-        return list(_declared_keys.get(span, ()))
-    except TypeError:
-        return []
-
-
-def _is_declared(span: Any, key: str) -> bool:
-    """Whether ``key`` is declared on the span, as :func:`_declared` reads them, without copying the keys."""
-    listed = _attributes_of(span).get(XRAY_ANNOTATIONS_ATTRIBUTE)
-    if isinstance(listed, (list, tuple)):
-        return key in listed
-    try:
-        return key in _declared_keys.get(span, ())
-    except TypeError:
-        return False
+    """The keys declared on the span, as a list of its own that :func:`annotate` extends."""
+    return [key for key in _declared_view(span) if isinstance(key, str)]
 
 
 def _remember(span: Any, keys: List[str]) -> None:
