@@ -81,12 +81,21 @@ export function addMetadata(key: string, value: unknown, span?: Span): void {
   if (typeof key !== 'string') throw new TypeError('addMetadata: key must be a string');
   const target = recording(span);
   if (!target) return;
-  let attribute: AttributeValue | undefined;
-  // Serialized only for a key that is kept.
-  const why = !key || key === XRAY_ANNOTATIONS_ATTRIBUTE ? 'reserved key'
-    : declared(target).includes(key) ? 'key is an annotation' : (attribute = metadataValue(value)) === undefined ? 'value not JSON' : '';
-  if (why) warnOnce(`metadata ${key.slice(0, 100)} skipped: ${why}`);
-  else target.setAttribute(key, attribute!);
+  let why: string;
+  if (!key || key === XRAY_ANNOTATIONS_ATTRIBUTE) {
+    why = 'reserved key';
+  } else if (declared(target).includes(key)) {
+    why = 'key is an annotation';
+  } else {
+    // Serialized only for a key that is kept: the reasons are checked in the Python twin's order.
+    const attribute = metadataValue(value);
+    if (attribute !== undefined) {
+      target.setAttribute(key, attribute);
+      return;
+    }
+    why = 'value not JSON';
+  }
+  warnOnce(`metadata ${key.slice(0, 100)} skipped: ${why}`);
 }
 
 /** A metadata value as a span attribute: as it is, or its JSON text; undefined when JSON cannot represent it. */
